@@ -1,0 +1,57 @@
+# Helpers that give every mpcheck target the same flags.
+#
+#   mpcheck_library(<name> SOURCES ... [DEPS ...] [PRIVATE_DEPS ...])
+#       defines the static library mpcheck_<name>; includes are relative to the
+#       repository root ("model/state.hpp").
+#   mpcheck_executable(<target> SOURCES ... [DEPS ...])
+#   mpcheck_gtest(<target> SOURCES ... [DEPS ...] [LABELS ...])
+#       a GoogleTest executable registered with ctest (one ctest per test case).
+
+include(CMakeParseArguments)
+
+function(mpcheck_apply_flags target)
+  target_compile_features(${target} PUBLIC cxx_std_20)
+  if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
+                                             -Wsign-conversion -Wnon-virtual-dtor -Wold-style-cast)
+    if(MPCHECK_WERROR)
+      target_compile_options(${target} PRIVATE -Werror)
+    endif()
+    target_compile_definitions(${target} PRIVATE $<$<CONFIG:Debug>:_GLIBCXX_ASSERTIONS>)
+    if(MPCHECK_SANITIZE)
+      target_compile_options(${target} PRIVATE -fsanitize=${MPCHECK_SANITIZE} -fno-omit-frame-pointer
+                                               -fno-sanitize-recover=all)
+      target_link_options(${target} PRIVATE -fsanitize=${MPCHECK_SANITIZE})
+    endif()
+  endif()
+endfunction()
+
+function(mpcheck_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(mpcheck_${name} STATIC ${ARG_SOURCES})
+  add_library(mpcheck::${name} ALIAS mpcheck_${name})
+  target_include_directories(mpcheck_${name} PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>)
+  target_link_libraries(mpcheck_${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  set_target_properties(mpcheck_${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  mpcheck_apply_flags(mpcheck_${name})
+endfunction()
+
+function(mpcheck_executable target)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${target} ${ARG_SOURCES})
+  target_link_libraries(${target} PRIVATE ${ARG_DEPS})
+  mpcheck_apply_flags(${target})
+endfunction()
+
+function(mpcheck_gtest target)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  find_package(GTest REQUIRED)
+  include(GoogleTest)
+  add_executable(${target} ${ARG_SOURCES})
+  target_link_libraries(${target} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
+  mpcheck_apply_flags(${target})
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
+  gtest_discover_tests(${target} PROPERTIES LABELS "${ARG_LABELS}" DISCOVERY_TIMEOUT 60)
+endfunction()

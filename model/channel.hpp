@@ -1,0 +1,72 @@
+#pragma once
+
+#include "model/state.hpp"
+#include "model/value.hpp"
+
+#include <cstdint>
+
+/// Internal: a kernel byte channel holding pickled messages, embedded at the end of a queue or
+/// connection record. Capacity follows what Linux really does (spec §2):
+///  - os.pipe (Queue, SimpleQueue, Pipe(duplex=False)): a ring of at most 16 pages of 4096
+///    bytes; a write merges its first `n mod 4096` bytes into the last page if they fit, the rest
+///    goes into fresh pages; writes of at most 4096 bytes are atomic, larger ones make partial
+///    progress. This is the measured page rule, not a flat 65536-byte capacity.
+///  - socketpair direction (Pipe(duplex=True)): a budget of 212992 bytes of kernel "truesize",
+///    each message costing what the measured table of spec §2.2 implies.
+/// A message is one Value (its pickled size follows from it) sent as a 4-byte length header and
+/// the payload: one write(2) if the payload is at most 16384 bytes, else two (header, payload),
+/// as multiprocessing.connection does.
+namespace mpcheck::model::detail::channel {
+
+enum class Kind : std::uint32_t { pipe = 0, socket = 1 };
+
+inline constexpr std::uint32_t kPageSize = 4096;
+inline constexpr std::uint32_t kMaxPages = 16;
+inline constexpr std::uint64_t kSocketBudget = 212992;
+
+/// A channel inside a record of a state (record offset and channel offset are stable only
+/// until the state is edited elsewhere, so refs are made fresh for each use).
+struct Ref {
+    State& s;
+    std::uint32_t record; ///< offset of the enclosing record
+    std::uint32_t at;     ///< offset of the channel's first word
+};
+
+/// Words a fresh channel needs; initialise with `init`.
+inline constexpr std::uint32_t kFreshWords = 7;
+void init(Ref ch, Kind kind);
+
+std::uint32_t message_count(const State& s, std::uint32_t at);
+Value message(const State& s, std::uint32_t at, std::uint32_t index);
+bool corrupt(const State& s, std::uint32_t at);
+void mark_corrupt(Ref ch);
+/// Sizes in bytes on the wire of a message whose pickle is `pickled` bytes long.
+inline std::uint64_t wire_size(std::uint64_t pickled) {
+    return pickled + 4;
+}
+
+/// How message sizes are computed (the Program's blob table lives in the model).
+struct Sizer {
+    std::uint64_t (*pickled)(Value v, const void* ctx);
+    const void* ctx;
+    std::uint64_t wire(Value v) const { return wire_size(pickled(v, ctx)); }
+};
+
+/// Unread bytes in the channel (what poll() and empty() look at).
+std::uint64_t readable_bytes(const State& s, std::uint32_t at, const Sizer& sizer);
+/// True when the last message is only partly written.
+bool tail_partial(const State& s, std::uint32_t at, const Sizer& sizer);
+/// Appends a new message whose bytes are not written yet.
+void begin_message(Ref ch, Value v);
+/// Writes as many bytes of the last message as the kernel accepts now (respecting write(2)
+/// boundaries and PIPE_BUF atomicity). Returns false if no byte could be written.
+bool write_some(Ref ch, const Sizer& sizer);
+/// Bytes of the first message that can be consumed now.
+std::uint64_t head_available(const State& s, std::uint32_t at, const Sizer& sizer);
+/// Whether the first message is complete and wholly unread-available.
+bool head_complete(const State& s, std::uint32_t at, const Sizer& sizer);
+/// Consumes the available bytes of the first message; returns true and pops it (into `out`)
+/// when it is complete.
+bool read_some(Ref ch, const Sizer& sizer, Value& out);
+
+} // namespace mpcheck::model::detail::channel

@@ -1,0 +1,177 @@
+#include "model/exec.hpp"
+
+#include "model/lifecycle.hpp"
+
+namespace mpcheck::model::detail {
+
+namespace lp = layout::proc;
+namespace lf = layout::frame;
+
+std::uint32_t Exec::frame() const {
+    // Frames follow the globals; each is a fixed header plus its function's registers.
+    std::uint32_t at = poff() + lp::kGlobals + static_cast<std::uint32_t>(prog.globals.size());
+    const std::uint32_t n = depth();
+    MPCHECK_ASSERT(n > 0);
+    for (std::uint32_t i = 1; i < n; ++i) {
+        at += lf::kRegs + prog.functions[s.word(at + lf::kFunc)].num_regs;
+    }
+    return at;
+}
+
+const Function& Exec::function() const {
+    return prog.functions[s.word(frame() + lf::kFunc)];
+}
+
+const Instr& Exec::instr() const {
+    const std::uint32_t f = frame();
+    return prog.functions[s.word(f + lf::kFunc)].code[s.word(f + lf::kPc)];
+}
+
+void Exec::advance() {
+    jump(pc() + 1);
+}
+
+void Exec::jump(std::uint32_t target) {
+    const std::uint32_t f = frame();
+    s.set_word(f + lf::kPc, target);
+    s.set_word(f + lf::kPhase, 0);
+    s.set_word(f + lf::kScratch, 0);
+}
+
+void Exec::push_frame(FuncId fn, const Value* args, std::uint32_t nargs) {
+    const Function& callee = prog.functions[fn];
+    const std::uint32_t size = lf::kRegs + callee.num_regs;
+    const std::uint32_t at = poff() + s.word(poff()); // frames end where the record ends
+    s.insert_words(poff(), at, size);
+    s.set_word(at + lf::kFunc, fn);
+    for (std::uint32_t r = 0; r < callee.num_regs; ++r) {
+        const Value v = r < nargs ? args[r] : Value::absent();
+        s.set_word(at + lf::kRegs + r, v.bits());
+    }
+    set_pword(lp::kDepth, depth() + 1);
+}
+
+Outcome Exec::raise(ExcType type, bool reported) {
+    Value exc = Value::exception(type);
+    // Bit 8 of the payload marks an exception already reported by another property.
+    if (reported) exc = Value::from_bits(exc.bits() | 0x100u);
+    const SourceLoc where = instr().loc;
+    while (depth() > 0) {
+        const Function& fn = function();
+        const std::uint32_t at = pc();
+        for (const Handler& h : fn.handlers) {
+            if (at >= h.begin && at < h.end) {
+                set_reg(h.exc, exc);
+                jump(h.handler);
+                return Outcome::raised;
+            }
+        }
+        pop_frame(*this);
+        const std::uint32_t flags = pword(layout::proc::kFlags);
+        if ((flags & layout::proc::kFlagRunsModule) != 0 && depth() == 1) {
+            // Raised while a spawn child re-imported the main module: run() never starts.
+            set_pword(layout::proc::kFlags, flags & ~layout::proc::kFlagRunsModule);
+            pop_frame(*this);
+        }
+    }
+    end_by_exception(*this, exc, where);
+    return Outcome::raised;
+}
+
+Outcome Exec::misuse(ExcType type, const char* what, std::uint32_t obj) {
+    fact(FactKind::api_misuse, what, obj);
+    return raise(type, true);
+}
+
+void Exec::fact(FactKind kind, const char* what, std::uint32_t obj, std::uint32_t detail) {
+    fact_for(proc, kind, what, obj, depth() > 0 ? instr().loc : SourceLoc{}, detail);
+}
+
+void Exec::fact_for(std::uint32_t p, FactKind kind, const char* what, std::uint32_t obj,
+                    SourceLoc loc, std::uint32_t detail) {
+    facts.push_back(Fact{kind, p, obj, loc, what, detail});
+}
+
+std::uint32_t Exec::object_arg(Reg r, ObjKind kind) {
+    const Value v = reg(r);
+    if (v.tag() == Value::Tag::object && kind_of(v.as_object()) == kind) return v.as_object();
+    if (v.is_none()) {
+        raise(ExcType::attribute_error);
+    } else {
+        raise(ExcType::type_error);
+    }
+    return State::kNone;
+}
+
+std::uint32_t Exec::new_object(ObjKind kind, std::uint32_t size) {
+    const std::uint32_t obj = s.add_object(kind, size);
+    set_oword(obj, layout::obj::kName, depth() > 0 ? instr().text : kNoText);
+    return obj;
+}
+
+std::uint32_t Exec::find_view_offset(std::uint32_t p, std::uint32_t obj) const {
+    const std::uint32_t index = s.find_view(p, obj);
+    return index == State::kNone ? State::kNone : s.view_offset(index);
+}
+
+std::uint32_t Exec::view(std::uint32_t p, std::uint32_t obj) {
+    std::uint32_t index = s.find_view(p, obj);
+    if (index == State::kNone) index = s.add_view(p, obj, layout::view::kItems);
+    return s.view_offset(index);
+}
+
+std::uint64_t Exec::pickled_size(Value v) const {
+    // Measured with ForkingPickler.dumps, protocol 4 (spec §13.4): a 9-byte FRAME header is
+    // added when the frame body is >= 4 bytes and < 64 KiB; larger objects are unframed.
+    auto sized = [](std::uint64_t n) -> std::uint64_t {
+        if (n < 256) return n + 15;
+        if (n < 65536) return n + 18;
+        return n + 9;
+    };
+    switch (v.tag()) {
+    case Value::Tag::none:
+    case Value::Tag::boolean:
+        return 4;
+    case Value::Tag::integer: {
+        const std::int32_t i = v.as_int();
+        if (i >= 0 && i <= 255) return 5;
+        if (i >= 0 && i <= 65535) return 15;
+        return 17;
+    }
+    case Value::Tag::str: {
+        const Blob& b = prog.blobs[v.as_blob()];
+        return sized(b.utf8_size != 0 ? b.utf8_size : b.size);
+    }
+    case Value::Tag::bytes:
+        return sized(prog.blobs[v.as_blob()].size);
+    case Value::Tag::exception:
+        return 60; // e.g. pickle.dumps(ValueError()) is about 60 bytes
+    case Value::Tag::object:
+        // Connections pickle (resource_sharer hands the fd over); every other multiprocessing
+        // object refuses: "... should only be shared between processes through inheritance".
+        return kind_of(v.as_object()) == ObjKind::conn ? 120 : kUnpicklable;
+    case Value::Tag::absent:
+        break;
+    }
+    return kUnpicklable;
+}
+
+bool Exec::truthy(Value v) const {
+    switch (v.tag()) {
+    case Value::Tag::none:
+    case Value::Tag::absent:
+        return false;
+    case Value::Tag::boolean:
+    case Value::Tag::integer:
+        return v.payload() != 0;
+    case Value::Tag::str:
+    case Value::Tag::bytes:
+        return prog.blobs[v.as_blob()].size != 0;
+    case Value::Tag::object:
+    case Value::Tag::exception:
+        return true;
+    }
+    return false;
+}
+
+} // namespace mpcheck::model::detail

@@ -1,0 +1,300 @@
+#include "model/lifecycle.hpp"
+
+#include "model/channel.hpp"
+#include "model/semantics.hpp"
+
+namespace mpcheck::model::detail {
+
+namespace lp = layout::proc;
+namespace lf = layout::frame;
+namespace lv = layout::view;
+namespace lq = layout::queue;
+namespace ls = layout::sem;
+namespace lcn = layout::conn;
+
+namespace {
+
+ProcStatus status_of(const State& s, std::uint32_t p) {
+    return static_cast<ProcStatus>(s.word(s.process_offset(p) + lp::kStatus));
+}
+
+bool is_live(const State& s, std::uint32_t p) {
+    const ProcStatus st = status_of(s, p);
+    return st == ProcStatus::running || st == ProcStatus::exiting;
+}
+
+bool is_child(const State& s, std::uint32_t p, std::uint32_t parent) {
+    return s.word(s.process_offset(p) + lp::kParent) == parent + 1;
+}
+
+bool is_daemon(const State& s, std::uint32_t p) {
+    return (s.word(s.process_offset(p) + lp::kFlags) & lp::kFlagDaemon) != 0;
+}
+
+bool any_live_daemon_child(const Exec& x) {
+    for (std::uint32_t p = 0; p < x.s.num_processes(); ++p) {
+        if (is_child(x.s, p, x.proc) && is_daemon(x.s, p) && is_live(x.s, p)) return true;
+    }
+    return false;
+}
+
+bool all_children_ended(const Exec& x) {
+    for (std::uint32_t p = 0; p < x.s.num_processes(); ++p) {
+        if (is_child(x.s, p, x.proc) && is_live(x.s, p)) return false;
+    }
+    return true;
+}
+
+bool all_feeders_joined(const Exec& x) {
+    for (std::uint32_t v = 0; v < x.s.num_views(); ++v) {
+        const std::uint32_t o = x.s.view_offset(v);
+        if (x.s.word(o + lv::kProc) != x.proc) continue;
+        const std::uint32_t flags = x.s.word(o + lv::kFlags);
+        if ((flags & lv::kFeederStarted) != 0 && (flags & lv::kCancelled) == 0 &&
+            (flags & lv::kFeederFinished) == 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+ExitStage stage(const Exec& x) {
+    return static_cast<ExitStage>(x.pword(lp::kStage));
+}
+void set_stage(Exec& x, ExitStage st) {
+    x.set_pword(lp::kStage, static_cast<std::uint32_t>(st));
+}
+
+// Moves past exit stages that have nothing to wait for and no effect on others.
+void skip_idle_stages(Exec& x) {
+    for (;;) {
+        switch (stage(x)) {
+        case ExitStage::terminate_daemons:
+            if (any_live_daemon_child(x)) return;
+            set_stage(x, ExitStage::join_children);
+            break;
+        case ExitStage::join_children:
+            if (!all_children_ended(x)) return;
+            set_stage(x, ExitStage::join_feeders);
+            break;
+        case ExitStage::join_feeders:
+            if (!all_feeders_joined(x)) return;
+            set_stage(x, ExitStage::finish);
+            return;
+        case ExitStage::none:
+        case ExitStage::finish:
+            return;
+        }
+    }
+}
+
+SourceLoc current_loc(const Exec& x, std::uint32_t p) {
+    Exec victim(x.prog, x.method, x.s, x.facts, p, 0);
+    if (victim.depth() > 0) return victim.instr().loc;
+    return x.depth() > 0 ? x.instr().loc : SourceLoc{};
+}
+
+// What a dying process leaves behind in semaphores and queue locks (spec §1.6, §4.7, §6.3).
+void report_abandoned_locks(Exec& x, std::uint32_t victim, SourceLoc loc) {
+    const std::uint32_t me = victim + 1;
+    for (std::uint32_t o = 0; o < x.s.num_objects(); ++o) {
+        switch (x.kind_of(o)) {
+        case ObjKind::sem: {
+            const bool owner = x.oword(o, ls::kOwner) == me && x.oword(o, ls::kCount) > 0;
+            const bool holder = (x.oword(o, ls::kHolders) & Exec::bit(victim)) != 0;
+            if (owner || holder) {
+                x.fact_for(victim, FactKind::abandoned_lock, "is still held by", o, loc);
+            }
+            break;
+        }
+        case ObjKind::queue: {
+            if (x.oword(o, lq::kRlock) == me) {
+                x.fact_for(victim, FactKind::abandoned_lock, "reader lock is still held by", o,
+                           loc);
+                x.fact_for(victim, FactKind::broken_queue, "reader lock is never released", o, loc);
+            }
+            if (x.oword(o, lq::kWlock) == me) {
+                x.fact_for(victim, FactKind::abandoned_lock, "writer lock is still held by", o,
+                           loc);
+                const std::uint32_t at = x.ooff(o) + lq::kChannel;
+                if (channel::tail_partial(x.s, at, sizer(x))) {
+                    x.fact_for(victim, FactKind::broken_queue, "holds a partially written message",
+                               o, loc);
+                }
+            }
+            break;
+        }
+        default:
+            break;
+        }
+    }
+}
+
+// Descriptors close with the process; a half-sent or half-received message stays broken.
+void close_descriptors(Exec& x, std::uint32_t victim, SourceLoc loc, bool killed) {
+    for (std::uint32_t o = 0; o < x.s.num_objects(); ++o) {
+        if (x.kind_of(o) != ObjKind::conn) continue;
+        x.set_oword(o, lcn::kOpen, x.oword(o, lcn::kOpen) & ~Exec::bit(victim));
+    }
+    if (!killed) return;
+    Exec v(x.prog, x.method, x.s, x.facts, victim, 0);
+    if (v.depth() == 0) return;
+    const Instr& in = v.instr();
+    if (in.op == Op::conn_send && v.phase() == 1) {
+        x.fact_for(victim, FactKind::broken_queue, "was killed in the middle of send()",
+                   v.reg(in.a).as_object(), loc);
+    }
+    if (in.op == Op::conn_recv && v.phase() == 1) {
+        const std::uint32_t o = v.reg(in.a).as_object();
+        channel::mark_corrupt({x.s, x.ooff(o), x.ooff(o) + lcn::kChannel});
+        x.fact_for(victim, FactKind::broken_queue, "was killed in the middle of recv()", o, loc);
+    }
+}
+
+// Buffered queue items die with the process. File buffers are flushed only by an exit through
+// normal interpreter shutdown: MainProcess and spawn children; fork and forkserver children
+// end with os._exit, which discards them (spec §1.4 step 7, §10).
+void drop_views(Exec& x, std::uint32_t victim, SourceLoc loc, bool killed) {
+    const std::uint32_t flags = x.pword_of(victim, lp::kFlags);
+    const bool spawned = (flags & lp::kFlagSpawned) != 0 && (flags & lp::kFlagForkserver) == 0;
+    const bool flushes = victim == 0 || spawned;
+    for (std::uint32_t v = 0; v < x.s.num_views();) {
+        const std::uint32_t o = x.s.view_offset(v);
+        if (x.s.word(o + lv::kProc) != victim) {
+            ++v;
+            continue;
+        }
+        const std::uint32_t obj = x.s.word(o + lv::kObj);
+        if (x.kind_of(obj) == ObjKind::queue) {
+            std::uint32_t lost = x.s.word(o + lv::kCount);
+            if (x.s.word(o + lv::kFeederPhase) == kFeederHolding) ++lost;
+            if (lost > 0) {
+                x.fact_for(victim, FactKind::lost_data,
+                           killed ? "was killed with items still buffered"
+                                  : "exited after cancel_join_thread() with items still buffered",
+                           obj, loc, lost);
+            }
+        } else if (x.kind_of(obj) == ObjKind::file && !killed && flushes) {
+            flush_file_view(x, v);
+        }
+        x.s.remove_view(v);
+    }
+}
+
+// Whether any process other than p is still running (and so could need what p holds).
+bool others_alive(const State& s, std::uint32_t p) {
+    for (std::uint32_t q = 0; q < s.num_processes(); ++q) {
+        if (q != p && is_live(s, q)) return true;
+    }
+    return false;
+}
+
+} // namespace
+
+bool has_ended(const State& s, std::uint32_t p) {
+    const ProcStatus st = status_of(s, p);
+    return st == ProcStatus::exited || st == ProcStatus::killed;
+}
+
+void pop_frame(Exec& x) {
+    const std::uint32_t f = x.frame();
+    const std::uint32_t size = lf::kRegs + x.prog.functions[x.s.word(f + lf::kFunc)].num_regs;
+    x.s.erase_words(x.poff(), f, size);
+    x.set_pword(lp::kDepth, x.depth() - 1);
+}
+
+void end_by_exception(Exec& x, Value exc, SourceLoc where) {
+    const auto type = static_cast<ExcType>(exc.payload() & 0xffu);
+    const bool reported = (exc.payload() & 0x100u) != 0;
+    if (type == ExcType::system_exit) {
+        // sys.exit(code): None -> 0, int -> that int, anything else -> 1 (spec §1.5).
+        const Value code = Value::from_bits(x.pword(lp::kExitCode));
+        begin_exit(x, code.tag() == Value::Tag::integer    ? code
+                      : code.is_none() || code.is_absent() ? Value::integer(0)
+                                                           : Value::integer(1));
+        return;
+    }
+    if (!reported) {
+        x.fact_for(x.proc, FactKind::uncaught_exception, python_name(type), State::kNone, where);
+    }
+    begin_exit(x, Value::integer(1));
+}
+
+void begin_exit(Exec& x, Value exit_code) {
+    x.set_pword(lp::kStatus, static_cast<std::uint32_t>(ProcStatus::exiting));
+    x.set_pword(lp::kExitCode, exit_code.bits());
+    // Finalizers of priority >= 0: each feeder started here gets the close sentinel.
+    for (std::uint32_t v = 0; v < x.s.num_views(); ++v) {
+        const std::uint32_t o = x.s.view_offset(v);
+        if (x.s.word(o + lv::kProc) != x.proc) continue;
+        const std::uint32_t flags = x.s.word(o + lv::kFlags);
+        if ((flags & lv::kFeederStarted) != 0 && (flags & lv::kFeederFinished) == 0) {
+            x.s.set_word(o + lv::kFlags, flags | lv::kSentinel);
+        }
+    }
+    set_stage(x, ExitStage::terminate_daemons);
+    skip_idle_stages(x);
+}
+
+Outcome exit_step(Exec& x) {
+    switch (stage(x)) {
+    case ExitStage::terminate_daemons:
+        for (std::uint32_t p = 0; p < x.s.num_processes(); ++p) {
+            if (is_child(x.s, p, x.proc) && is_daemon(x.s, p) && is_live(x.s, p)) {
+                end_process(x, p, 15);
+            }
+        }
+        set_stage(x, ExitStage::join_children);
+        break;
+    case ExitStage::join_children:
+        if (!all_children_ended(x)) return Outcome::blocked;
+        set_stage(x, ExitStage::join_feeders);
+        break;
+    case ExitStage::join_feeders:
+        if (!all_feeders_joined(x)) return Outcome::blocked;
+        set_stage(x, ExitStage::finish);
+        break;
+    case ExitStage::finish:
+        end_process(x, x.proc, 0);
+        return Outcome::done;
+    case ExitStage::none:
+        MPCHECK_UNREACHABLE("exit step of a process that is not exiting");
+    }
+    skip_idle_stages(x);
+    return Outcome::stay;
+}
+
+void end_process(Exec& x, std::uint32_t victim, int signal) {
+    const bool killed = signal > 0;
+    const SourceLoc loc = current_loc(x, victim);
+    // A lock left held by the last process to end can hurt nobody: not abandoned.
+    if (killed || others_alive(x.s, victim)) report_abandoned_locks(x, victim, loc);
+    close_descriptors(x, victim, loc, killed);
+    drop_views(x, victim, loc, killed);
+    // The dead process's frames are gone: erase them so equal outcomes are equal states.
+    Exec v(x.prog, x.method, x.s, x.facts, victim, 0);
+    while (v.depth() > 0)
+        pop_frame(v);
+    x.set_pword_of(victim, lp::kStage, 0);
+    if (killed) {
+        x.set_pword_of(victim, lp::kExitCode, Value::integer(-signal).bits());
+        x.set_pword_of(victim, lp::kStatus, static_cast<std::uint32_t>(ProcStatus::killed));
+    } else {
+        x.set_pword_of(victim, lp::kStatus, static_cast<std::uint32_t>(ProcStatus::exited));
+    }
+}
+
+void run_locals(Exec& x) {
+    // A loop with no visible step could run forever inside one step; the bound turns that
+    // into an honest "model limit" instead of a hang.
+    constexpr int kBudget = 1'000'000;
+    for (int budget = kBudget; budget > 0; --budget) {
+        if (x.depth() == 0 || static_cast<ProcStatus>(x.pword(lp::kStatus)) != ProcStatus::running)
+            return;
+        if (!is_local(x.instr().op)) return;
+        exec_local(x);
+    }
+    x.fact(FactKind::model_limit, "a loop runs forever without any multiprocessing operation");
+}
+
+} // namespace mpcheck::model::detail

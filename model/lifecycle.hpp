@@ -1,0 +1,30 @@
+#pragma once
+
+#include "model/exec.hpp"
+
+/// Internal: process creation, start, the exit sequence and termination (spec §1).
+namespace mpcheck::model::detail {
+
+/// Pops the top frame of the acting process.
+void pop_frame(Exec& x);
+/// The main thread's run() ended with an uncaught exception `exc`, raised at `where`.
+void end_by_exception(Exec& x, Value exc, SourceLoc where);
+/// The main thread's run() ended; starts the exit sequence with `exit_code`.
+void begin_exit(Exec& x, Value exit_code);
+/// One step of the exit sequence of an exiting process.
+Outcome exit_step(Exec& x);
+/// Ends process `victim` now: killed by `signal` (> 0) or exited normally (signal == 0).
+/// Releases nothing it held (semaphores stay taken), reports what it abandoned.
+void end_process(Exec& x, std::uint32_t victim, int signal);
+/// Whether process p has ended (exited or killed).
+bool has_ended(const State& s, std::uint32_t p);
+
+/// process_* operations.
+Outcome exec_process_op(Exec& x);
+
+/// Executes one local instruction.
+void exec_local(Exec& x);
+/// Runs local instructions of the acting process until the next visible one (or its end).
+void run_locals(Exec& x);
+
+} // namespace mpcheck::model::detail

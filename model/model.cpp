@@ -1,0 +1,322 @@
+#include "model/model.hpp"
+
+#include "model/exec.hpp"
+#include "model/lifecycle.hpp"
+#include "model/semantics.hpp"
+
+#include <sstream>
+
+namespace mpcheck::model {
+
+using detail::Exec;
+using detail::Outcome;
+namespace lp = layout::proc;
+namespace lv = layout::view;
+
+namespace {
+
+Outcome exec_choose(Exec& x) {
+    // alt 0: False, alt 1: True.
+    if (x.alt == 0) x.more_alts = true;
+    x.set_reg(x.instr().dst, Value::boolean(x.alt == 1));
+    x.advance();
+    return Outcome::done;
+}
+
+Outcome exec_visible(Exec& x) {
+    const Op op = x.instr().op;
+    switch (op) {
+    case Op::choose:
+        return exec_choose(x);
+    case Op::process_new:
+    case Op::process_start:
+    case Op::process_join:
+    case Op::process_terminate:
+    case Op::process_kill:
+    case Op::process_close:
+    case Op::process_is_alive:
+    case Op::process_exitcode:
+    case Op::process_set_daemon:
+        return detail::exec_process_op(x);
+    case Op::queue_new:
+    case Op::queue_put:
+    case Op::queue_get:
+    case Op::queue_close:
+    case Op::queue_join_thread:
+    case Op::queue_cancel_join_thread:
+    case Op::queue_empty:
+    case Op::queue_full:
+    case Op::queue_qsize:
+    case Op::queue_task_done:
+    case Op::queue_join:
+        return detail::exec_queue_op(x);
+    case Op::sem_new:
+    case Op::sem_acquire:
+    case Op::sem_release:
+    case Op::cond_new:
+    case Op::cond_wait:
+    case Op::cond_notify:
+    case Op::event_new:
+    case Op::event_set:
+    case Op::event_clear:
+    case Op::event_is_set:
+    case Op::event_wait:
+        return detail::exec_sync_op(x);
+    case Op::pipe_new:
+    case Op::conn_send:
+    case Op::conn_recv:
+    case Op::conn_poll:
+    case Op::conn_close:
+        return detail::exec_conn_op(x);
+    case Op::file_open:
+    case Op::file_write:
+    case Op::file_flush:
+    case Op::file_close:
+        return detail::exec_file_op(x);
+    default:
+        detail::exec_local(x); // only reached when a local run hit its budget
+        return Outcome::done;
+    }
+}
+
+ProcStatus status_of(const State& s, std::uint32_t p) {
+    return static_cast<ProcStatus>(s.word(s.process_offset(p) + lp::kStatus));
+}
+
+// Executes one step of `actor`; the result is in x.s (which the caller copied).
+Outcome step(Exec& x, std::uint32_t actor) {
+    const std::uint32_t nproc = x.s.num_processes();
+    if (actor >= nproc) return detail::feeder_step(x, actor - nproc);
+    const ProcStatus st = status_of(x.s, actor);
+    if (st == ProcStatus::exiting) return detail::exit_step(x);
+    const Outcome o = exec_visible(x);
+    if (o != Outcome::blocked) detail::run_locals(x);
+    return o;
+}
+
+std::uint32_t actor_proc(const State& s, std::uint32_t actor) {
+    if (actor < s.num_processes()) return actor;
+    return s.word(s.view_offset(actor - s.num_processes()) + lv::kProc);
+}
+
+bool may_move(const State& s, std::uint32_t actor) {
+    const std::uint32_t p = actor_proc(s, actor);
+    const ProcStatus st = status_of(s, p);
+    if (st != ProcStatus::running && st != ProcStatus::exiting) return false;
+    if (actor < s.num_processes()) return true;
+    return detail::feeder_alive(s, actor - s.num_processes());
+}
+
+} // namespace
+
+bool is_local(Op op) {
+    switch (op) {
+#define MPCHECK_OP(name, kind, text)                                                               \
+    case Op::name:                                                                                 \
+        return std::string_view(#kind) == "local";
+#include "model/op_kinds.def"
+#undef MPCHECK_OP
+    }
+    return false;
+}
+
+const char* op_name(Op op) {
+    switch (op) {
+#define MPCHECK_OP(name, kind, text)                                                               \
+    case Op::name:                                                                                 \
+        return text;
+#include "model/op_kinds.def"
+#undef MPCHECK_OP
+    }
+    return "?";
+}
+
+const char* python_name(ExcType type) {
+    switch (type) {
+#define MPCHECK_EXC(name, python)                                                                  \
+    case ExcType::name:                                                                            \
+        return python;
+#include "model/exc_types.def"
+#undef MPCHECK_EXC
+    }
+    return "Exception";
+}
+
+Model::Model(Program program, StartMethod default_start_method)
+    : program_(std::move(program)), start_method_(default_start_method) {}
+
+State Model::initial_state(std::vector<Fact>* out) const {
+    std::vector<Fact> facts;
+    State s = State::empty();
+    const Function& module = program_.functions[program_.module];
+    const auto globals = static_cast<std::uint32_t>(program_.globals.size());
+    const std::uint32_t p =
+        s.add_process(lp::kGlobals + globals + layout::frame::kRegs + module.num_regs);
+    const std::uint32_t base = s.process_offset(p);
+    s.set_word(base + lp::kStatus, static_cast<std::uint32_t>(ProcStatus::running));
+    s.set_word(base + lp::kExitCode, Value::none().bits());
+    s.set_word(base + lp::kFlags, lp::kFlagIsMain | lp::kFlagStarted);
+    s.set_word(base + lp::kDepth, 1);
+    s.set_word(base + lp::kTarget, program_.module);
+    for (std::uint32_t g = 0; g < globals; ++g)
+        s.set_word(base + lp::kGlobals + g, Value::absent().bits());
+    const std::uint32_t frame = base + lp::kGlobals + globals;
+    s.set_word(frame + layout::frame::kFunc, program_.module);
+    for (std::uint32_t r = 0; r < module.num_regs; ++r)
+        s.set_word(frame + layout::frame::kRegs + r, Value::absent().bits());
+    Exec x(program_, start_method_, s, facts, 0, 0);
+    detail::run_locals(x);
+    if (out != nullptr) *out = facts;
+    return s;
+}
+
+void Model::successors(const State& state, SuccessorSink& sink) const {
+    thread_local State scratch;
+    thread_local std::vector<Fact> facts;
+    const std::uint32_t actors = state.num_processes() + state.num_views();
+    for (std::uint32_t actor = 0; actor < actors; ++actor) {
+        if (!may_move(state, actor)) continue;
+        for (std::uint32_t alt = 0;; ++alt) {
+            scratch = state;
+            facts.clear();
+            Exec x(program_, start_method_, scratch, facts, actor_proc(state, actor), alt);
+            if (step(x, actor) != Outcome::blocked) sink.on_successor({actor, alt}, scratch, facts);
+            if (!x.more_alts) break;
+        }
+    }
+}
+
+bool Model::apply(const State& state, const Action& action, State& next,
+                  std::vector<Fact>& facts) const {
+    const std::uint32_t actors = state.num_processes() + state.num_views();
+    if (action.actor >= actors || !may_move(state, action.actor)) return false;
+    next = state;
+    facts.clear();
+    Exec x(program_, start_method_, next, facts, actor_proc(state, action.actor), action.alt);
+    return step(x, action.actor) != Outcome::blocked;
+}
+
+bool Model::is_final(const State& state) const {
+    for (std::uint32_t p = 0; p < state.num_processes(); ++p) {
+        const ProcStatus st = status_of(state, p);
+        if (st == ProcStatus::running || st == ProcStatus::exiting) return false;
+    }
+    return true;
+}
+
+std::string Model::process_name(const State& state, std::uint32_t proc) const {
+    if (proc == 0) return "MainProcess";
+    std::string name;
+    for (std::uint32_t p = proc; p != 0;) {
+        const std::uint32_t base = state.process_offset(p);
+        const std::string part = std::to_string(state.word(base + lp::kNameNo));
+        name = name.empty() ? part : part + ":" + name;
+        p = state.word(base + lp::kParent) - 1;
+    }
+    return "Process-" + name;
+}
+
+std::string Model::object_name(const State& state, std::uint32_t obj) const {
+    const TextId text = state.word(state.object_offset(obj) + layout::obj::kName);
+    if (text != kNoText) return std::string(program_.text(text));
+    return "object#" + std::to_string(obj);
+}
+
+SourceLoc Model::location(const State& state, std::uint32_t proc) const {
+    State copy = state;
+    std::vector<Fact> facts;
+    Exec x(program_, start_method_, copy, facts, proc, 0);
+    if (x.depth() == 0) return {};
+    return x.instr().loc;
+}
+
+StepInfo Model::describe(const State& state, const Action& action) const {
+    StepInfo info;
+    info.proc = actor_proc(state, action.actor);
+    if (action.actor >= state.num_processes()) {
+        const std::uint32_t v = state.view_offset(action.actor - state.num_processes());
+        info.feeder = true;
+        info.obj = state.word(v + lv::kObj);
+        const std::string q = object_name(state, info.obj);
+        switch (state.word(v + lv::kFeederPhase)) {
+        case detail::kFeederIdle:
+            info.action = state.word(v + lv::kCount) == 0
+                              ? "feeder of " + q + " takes the close sentinel and ends"
+                              : "feeder of " + q + " takes the next buffered item";
+            break;
+        case detail::kFeederHolding:
+            info.action = "feeder of " + q + " acquires the queue's writer lock";
+            break;
+        default:
+            info.action = "feeder of " + q + " writes the item into the pipe";
+            break;
+        }
+        return info;
+    }
+    State copy = state;
+    std::vector<Fact> facts;
+    Exec x(program_, start_method_, copy, facts, info.proc, action.alt);
+    if (status_of(state, info.proc) == ProcStatus::exiting || x.depth() == 0) {
+        switch (static_cast<ExitStage>(x.pword(lp::kStage))) {
+        case ExitStage::terminate_daemons:
+            info.action = "exit: terminates daemonic children";
+            break;
+        case ExitStage::join_children:
+            info.action = "exit: joins its children";
+            break;
+        case ExitStage::join_feeders:
+            info.action = "exit: joins its queue feeder threads";
+            break;
+        default:
+            info.action = "exits";
+            break;
+        }
+        return info;
+    }
+    const Instr& in = x.instr();
+    info.loc = in.loc;
+    info.action = in.text != kNoText ? std::string(program_.text(in.text)) : op_name(in.op);
+    if (in.wait == Wait::timeout && action.alt == 1) info.action += " times out";
+    if (in.op == Op::choose) info.action += action.alt == 1 ? " -> True" : " -> False";
+    return info;
+}
+
+std::string Model::blocked_reason(const State& state, std::uint32_t proc) const {
+    State copy = state;
+    std::vector<Fact> facts;
+    Exec x(program_, start_method_, copy, facts, proc, 0);
+    const ProcStatus st = status_of(state, proc);
+    if (st == ProcStatus::exiting) {
+        switch (static_cast<ExitStage>(x.pword(lp::kStage))) {
+        case ExitStage::join_children:
+            return "cannot exit: waits for its children to exit";
+        case ExitStage::join_feeders:
+            return "cannot exit: waits for its queue feeder thread to flush the buffer into the "
+                   "pipe";
+        default:
+            return "exiting";
+        }
+    }
+    if (x.depth() == 0) return "not running";
+    const Instr& in = x.instr();
+    std::string what = in.text != kNoText ? std::string(program_.text(in.text)) : op_name(in.op);
+    return "blocked in " + what + " at line " + std::to_string(in.loc.line);
+}
+
+std::string Model::dump(const State& state) const {
+    std::ostringstream out;
+    for (std::uint32_t p = 0; p < state.num_processes(); ++p) {
+        out << process_name(state, p) << ": status "
+            << state.word(state.process_offset(p) + lp::kStatus);
+        if (status_of(state, p) == ProcStatus::running)
+            out << " at line " << location(state, p).line;
+        out << "\n";
+    }
+    out << "words:";
+    for (const std::uint32_t w : state.words())
+        out << ' ' << w;
+    out << "\n";
+    return out.str();
+}
+
+} // namespace mpcheck::model

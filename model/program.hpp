@@ -1,0 +1,102 @@
+#pragma once
+
+#include "model/ids.hpp"
+#include "model/value.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mpcheck::model {
+
+/// Every IR operation (see op_kinds.def for operands and meaning).
+enum class Op : std::uint8_t {
+#define MPCHECK_OP(name, kind, text) name,
+#include "model/op_kinds.def"
+#undef MPCHECK_OP
+};
+
+/// True for operations that only touch the executing process's own memory.
+bool is_local(Op op);
+/// The operation's short name, e.g. "put".
+const char* op_name(Op op);
+
+enum class BinaryOp : std::uint8_t {
+    add,
+    sub,
+    mul,
+    floordiv,
+    mod,
+    eq,
+    ne,
+    lt,
+    le,
+    gt,
+    ge,
+    is,
+    is_not
+};
+enum class UnaryOp : std::uint8_t { not_, neg, is_none };
+enum class QueueKind : std::uint8_t { queue, joinable, simple };
+enum class SemKind : std::uint8_t { lock, rlock, semaphore, bounded };
+
+/// One IR instruction. `text` describes the user-level call for traces ("q.put(item)").
+struct Instr {
+    Op op = Op::nop;
+    Wait wait = Wait::forever;
+    Reg dst = 0;
+    Reg a = 0;
+    Reg b = 0;
+    Reg c = 0;
+    std::int32_t imm = 0;
+    TextId text = kNoText;
+    SourceLoc loc{};
+};
+
+/// A `try` region: an exception raised at pc in [begin, end) jumps to `handler` with the
+/// exception value stored in register `exc` (the handler re-raises what it does not catch).
+struct Handler {
+    std::uint32_t begin = 0;
+    std::uint32_t end = 0;
+    std::uint32_t handler = 0;
+    Reg exc = 0;
+};
+
+/// A function: parameters occupy registers 0..num_params-1.
+struct Function {
+    std::string name;
+    std::uint16_t num_params = 0;
+    std::uint16_t num_regs = 0;
+    std::vector<Instr> code;
+    std::vector<Handler> handlers; ///< innermost first
+    std::vector<std::string> reg_names;
+    SourceLoc loc;
+};
+
+/// A string or bytes constant. Payloads are abstracted by their size; `text` is the literal
+/// when short, or a description such as "'X' * 1000000".
+struct Blob {
+    bool is_bytes = false;
+    std::uint64_t size = 0; ///< characters (str, ASCII assumed unless utf8_size given) or bytes
+    std::uint64_t utf8_size = 0;
+    std::string text;
+};
+
+/// A lowered program: what the model executes. Built by ProgramBuilder or the Python front end.
+struct Program {
+    std::vector<Function> functions;
+    /// The module body, run by MainProcess as `__main__` and re-run by every spawn and
+    /// forkserver child as `__mp_main__` (so `name_is_main` is false there).
+    FuncId module = 0;
+    std::vector<std::string> globals;
+    std::vector<Blob> blobs;
+    std::vector<std::string> texts{std::string{}};
+    /// Start method fixed by the program (set_start_method / get_context), if any.
+    bool start_method_fixed = false;
+    StartMethod start_method = StartMethod::fork;
+
+    std::string_view text(TextId id) const { return texts[id]; }
+};
+
+} // namespace mpcheck::model

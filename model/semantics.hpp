@@ -1,0 +1,34 @@
+#pragma once
+
+#include "model/channel.hpp"
+#include "model/exec.hpp"
+
+/// Internal: the operations of each kind of object, one file each (semantics_*.cpp).
+namespace mpcheck::model::detail {
+
+/// Message sizes for channels, from the program's constants.
+channel::Sizer sizer(const Exec& x);
+
+// ---- queues (semantics_queue.cpp) ------------------------------------------------------
+/// Feeder thread phases (view word kFeederPhase).
+inline constexpr std::uint32_t kFeederIdle = 0;    ///< waiting for an item
+inline constexpr std::uint32_t kFeederHolding = 1; ///< popped an item, waiting for the wlock
+inline constexpr std::uint32_t kFeederWriting = 2; ///< holds the wlock, writing the item
+Outcome exec_queue_op(Exec& x);
+/// Whether the feeder thread of view `view_index` exists and has not finished.
+bool feeder_alive(const State& s, std::uint32_t view_index);
+/// One step of the feeder thread of view `view_index` (x.proc is its process).
+Outcome feeder_step(Exec& x, std::uint32_t view_index);
+
+// ---- Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event (semantics_sync.cpp) ----
+Outcome exec_sync_op(Exec& x);
+
+// ---- Pipe / Connection (semantics_conn.cpp) ----------------------------------------------
+Outcome exec_conn_op(Exec& x);
+
+// ---- buffered files (semantics_file.cpp) -------------------------------------------------
+Outcome exec_file_op(Exec& x);
+/// Writes the buffered data of a file view to the file (reporting duplicated data).
+void flush_file_view(Exec& x, std::uint32_t view_index);
+
+} // namespace mpcheck::model::detail

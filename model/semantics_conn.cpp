@@ -1,0 +1,224 @@
+#include "model/semantics.hpp"
+
+/// Pipe() and Connection (spec §3). Each end of a pipe is one conn record; the bytes readable
+/// AT an end live in the channel embedded after that end's record:
+///  - Pipe(duplex=False) is one os.pipe: (reader, writer); only the reader has a channel.
+///  - Pipe(duplex=True) is one socketpair: each end has the channel of the direction that
+///    arrives there, so send() on an end writes into its peer's channel.
+/// `kOpen` holds a bit per process with an open descriptor of that end (fork duplicates every
+/// bit, exit and close() clear them); it drives both EOF (no writer descriptor left anywhere)
+/// and EPIPE (no reader descriptor left anywhere).
+///
+/// Connections take no lock (connection.py): two writers on one end can interleave the bytes
+/// of large messages, and two readers can split one message between them. The model marks
+/// the channel corrupt when that happens (a misaligned stream no reader can parse again).
+namespace mpcheck::model::detail {
+
+namespace lcn = layout::conn;
+namespace lch = layout::channel;
+
+namespace {
+
+channel::Ref channel_of(Exec& x, std::uint32_t c) {
+    return {x.s, x.ooff(c), x.ooff(c) + lcn::kChannel};
+}
+
+std::uint32_t channel_at(const Exec& x, std::uint32_t c) {
+    return x.ooff(c) + lcn::kChannel;
+}
+
+bool has_flag(const Exec& x, std::uint32_t c, std::uint32_t flag) {
+    return (x.oword(c, lcn::kFlags) & flag) != 0;
+}
+
+// This process's descriptor of this end is open (Connection._check_closed).
+bool open_here(const Exec& x, std::uint32_t c) {
+    return (x.oword(c, lcn::kOpen) & Exec::bit(x.proc)) != 0;
+}
+
+// Some process still holds a descriptor of this end.
+bool open_anywhere(const Exec& x, std::uint32_t c) {
+    return x.oword(c, lcn::kOpen) != 0;
+}
+
+std::uint32_t peer(const Exec& x, std::uint32_t c) {
+    return x.oword(c, lcn::kPeer);
+}
+
+Outcome finish(Exec& x) {
+    x.advance();
+    return Outcome::done;
+}
+
+Outcome finish(Exec& x, const Instr& in, Value result) {
+    x.set_reg(in.dst, result);
+    return finish(x);
+}
+
+// connection.py: Pipe(duplex) -> (c1, c2); for duplex=False c1 is the reader, c2 the writer.
+Outcome pipe_new(Exec& x, const Instr& in) {
+    const bool duplex = in.imm != 0;
+    const std::uint32_t with_channel = lcn::kChannel + channel::kFreshWords;
+    const std::uint32_t first = x.new_object(ObjKind::conn, with_channel);
+    const std::uint32_t second = x.new_object(ObjKind::conn, duplex ? with_channel : lcn::kChannel);
+    const std::uint32_t both = lcn::kReadable | lcn::kWritable | lcn::kDuplex;
+    x.set_oword(first, lcn::kFlags, duplex ? both : lcn::kReadable);
+    x.set_oword(second, lcn::kFlags, duplex ? both : lcn::kWritable);
+    x.set_oword(first, lcn::kPeer, second);
+    x.set_oword(second, lcn::kPeer, first);
+    x.set_oword(first, lcn::kOpen, Exec::bit(x.proc));
+    x.set_oword(second, lcn::kOpen, Exec::bit(x.proc));
+    const auto kind = duplex ? channel::Kind::socket : channel::Kind::pipe;
+    channel::init(channel_of(x, first), kind);
+    if (duplex) channel::init(channel_of(x, second), kind);
+    x.set_reg(static_cast<Reg>(in.dst + 1), Value::object(second));
+    return finish(x, in, Value::object(first));
+}
+
+// Connection.send(obj): _check_closed, _check_writable, pickle in the caller, then write the
+// 4-byte header and the payload (_send_bytes). Phase 0 starts the message; phase 1 continues a
+// message the kernel accepted only in part (a large write blocked midway, spec §2.1).
+Outcome conn_send(Exec& x, const Instr& in) {
+    const std::uint32_t c = x.object_arg(in.a, ObjKind::conn);
+    if (c == State::kNone) return Outcome::raised;
+    const std::uint32_t reader = peer(x, c);
+    if (x.phase() == 0) {
+        if (!open_here(x, c)) {
+            return x.misuse(ExcType::os_error, "send() on a closed connection", c);
+        }
+        if (!has_flag(x, c, lcn::kWritable)) {
+            return x.misuse(ExcType::os_error, "send() on a read-only connection", c);
+        }
+        const Value v = x.reg(in.b);
+        if (!x.picklable(v)) {
+            // Pickling fails in the caller (spec §8): "... objects should only be shared
+            // between processes through inheritance".
+            return x.misuse(ExcType::runtime_error,
+                            "send() of an object that can only be shared between processes "
+                            "through inheritance",
+                            c);
+        }
+    }
+    // write(2) with every read descriptor closed: EPIPE (SIGPIPE is ignored by Python), also
+    // for a writer blocked midway whose reader goes away.
+    if (!open_anywhere(x, reader)) {
+        return x.misuse(ExcType::broken_pipe_error, "send() to a pipe whose reader is closed", c);
+    }
+    const channel::Ref ch = channel_of(x, reader);
+    if (x.phase() == 0) {
+        // Another writer is blocked in the middle of a message: our bytes land inside it.
+        const bool interleaves = channel::tail_partial(x.s, ch.at, sizer(x));
+        channel::begin_message(ch, x.reg(in.b));
+        if (!channel::write_some(channel_of(x, reader), sizer(x))) return Outcome::blocked;
+        if (interleaves) {
+            channel::mark_corrupt(channel_of(x, reader));
+            x.fact(FactKind::broken_queue,
+                   "send() interleaved its bytes with another writer's unfinished message", c);
+        }
+    } else if (!channel::write_some(ch, sizer(x))) {
+        return Outcome::blocked;
+    }
+    if (channel::tail_partial(x.s, channel_at(x, reader), sizer(x))) {
+        x.set_phase(1);
+        return Outcome::stay;
+    }
+    return finish(x);
+}
+
+// Connection.recv(): reads the header and then the payload with blocking reads
+// (_recv_bytes), consuming whatever bytes are there. Phase 1: part of a message consumed.
+Outcome conn_recv(Exec& x, const Instr& in) {
+    const std::uint32_t c = x.object_arg(in.a, ObjKind::conn);
+    if (c == State::kNone) return Outcome::raised;
+    if (!open_here(x, c)) return x.misuse(ExcType::os_error, "recv() on a closed connection", c);
+    if (!has_flag(x, c, lcn::kReadable)) {
+        return x.misuse(ExcType::os_error, "recv() on a write-only connection", c);
+    }
+    const std::uint32_t at = channel_at(x, c);
+    // EOF only when every descriptor of the writing end is closed, in every process (§3.2).
+    const bool eof = !open_anywhere(x, peer(x, c));
+    if (channel::corrupt(x.s, at)) {
+        // A misaligned stream: the reader takes payload bytes for a length header and waits
+        // for a message that never completes -- forever while a writer descriptor is open,
+        // and until EOF inside that bogus message otherwise.
+        if (!eof) return Outcome::blocked;
+        return x.raise(ExcType::os_error);
+    }
+    if (channel::head_available(x.s, at, sizer(x)) == 0) {
+        if (!eof) return Outcome::blocked;
+        // At a message boundary: EOFError (a normal end of the stream); inside a message:
+        // OSError("got end of file during message").
+        return x.raise(x.phase() == 0 ? ExcType::eof_error : ExcType::os_error);
+    }
+    if (x.phase() == 0 && x.s.word(at + lch::kHeadConsumed) > 0) {
+        // Another reader is in the middle of this message: we read the rest of its bytes as
+        // if they began a new message, and both readers lose the message boundary.
+        Value ignored;
+        (void)channel::read_some(channel_of(x, c), sizer(x), ignored);
+        channel::mark_corrupt(channel_of(x, c));
+        x.fact(FactKind::broken_queue,
+               "recv() read the rest of a message another reader had started", c);
+        x.set_phase(1);
+        return Outcome::stay;
+    }
+    Value item;
+    if (channel::read_some(channel_of(x, c), sizer(x), item)) return finish(x, in, item);
+    x.set_phase(1);
+    return Outcome::stay;
+}
+
+// Connection.poll(timeout): True as soon as any byte is readable or the stream is at EOF.
+Outcome conn_poll(Exec& x, const Instr& in) {
+    const std::uint32_t c = x.object_arg(in.a, ObjKind::conn);
+    if (c == State::kNone) return Outcome::raised;
+    if (!open_here(x, c)) return x.misuse(ExcType::os_error, "poll() on a closed connection", c);
+    if (!has_flag(x, c, lcn::kReadable)) {
+        return x.misuse(ExcType::os_error, "poll() on a write-only connection", c);
+    }
+    const bool ready = channel::readable_bytes(x.s, channel_at(x, c), sizer(x)) > 0 ||
+                       !open_anywhere(x, peer(x, c));
+    if (ready) return finish(x, in, Value::boolean(true));
+    switch (in.wait) {
+    case Wait::forever: // poll(None)
+        return Outcome::blocked;
+    case Wait::no_block: // poll() / poll(0)
+        break;
+    case Wait::timeout:
+        if (x.alt == 0) {
+            x.more_alts = true; // alt 1: the timeout expires
+            return Outcome::blocked;
+        }
+        break;
+    }
+    return finish(x, in, Value::boolean(false));
+}
+
+// Connection.close(): closes this process's descriptor of this end; idempotent.
+Outcome conn_close(Exec& x, const Instr& in) {
+    const std::uint32_t c = x.object_arg(in.a, ObjKind::conn);
+    if (c == State::kNone) return Outcome::raised;
+    x.set_oword(c, lcn::kOpen, x.oword(c, lcn::kOpen) & ~Exec::bit(x.proc));
+    return finish(x);
+}
+
+} // namespace
+
+Outcome exec_conn_op(Exec& x) {
+    const Instr& in = x.instr();
+    switch (in.op) {
+    case Op::pipe_new:
+        return pipe_new(x, in);
+    case Op::conn_send:
+        return conn_send(x, in);
+    case Op::conn_recv:
+        return conn_recv(x, in);
+    case Op::conn_poll:
+        return conn_poll(x, in);
+    case Op::conn_close:
+        return conn_close(x, in);
+    default:
+        MPCHECK_UNREACHABLE("exec_conn_op: not a Connection operation");
+    }
+}
+
+} // namespace mpcheck::model::detail

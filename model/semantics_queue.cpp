@@ -1,0 +1,311 @@
+#include "model/lifecycle.hpp"
+#include "model/semantics.hpp"
+
+/// multiprocessing.Queue, JoinableQueue and SimpleQueue (spec §4, §5). The per-process buffer
+/// and the feeder thread live in the process's view of the queue; the pipe, its reader and
+/// writer locks and the semaphore counting outstanding items live in the queue record.
+namespace mpcheck::model::detail {
+
+namespace lq = layout::queue;
+namespace lv = layout::view;
+namespace lp = layout::proc;
+
+namespace {
+
+constexpr std::uint32_t kUnbounded = 0; // maxsize <= 0 means SEM_VALUE_MAX
+
+QueueKind queue_kind(const Exec& x, std::uint32_t q) {
+    return static_cast<QueueKind>(x.oword(q, lq::kQueueKind));
+}
+
+channel::Ref pipe_of(Exec& x, std::uint32_t q) {
+    return {x.s, x.ooff(q), x.ooff(q) + lq::kChannel};
+}
+
+std::uint32_t view_flags(const Exec& x, std::uint32_t q) {
+    const std::uint32_t v = x.find_view_offset(x.proc, q);
+    return v == State::kNone ? 0 : x.s.word(v + lv::kFlags);
+}
+
+void set_view_flag(Exec& x, std::uint32_t q, std::uint32_t flag) {
+    const std::uint32_t v = x.view(x.proc, q);
+    x.s.set_word(v + lv::kFlags, x.s.word(v + lv::kFlags) | flag);
+}
+
+// Wait::timeout: alt 0 waits for the condition, alt 1 gives up. Returns true when this alt is
+// the give-up branch; false with `blocked` set when alt 0 cannot proceed.
+bool gives_up(Exec& x, Wait wait, bool enabled, bool& blocked) {
+    blocked = false;
+    switch (wait) {
+    case Wait::forever:
+        blocked = !enabled;
+        return false;
+    case Wait::no_block:
+        return !enabled;
+    case Wait::timeout:
+        if (enabled && x.alt == 0) return false;
+        if (x.alt == 0) {
+            x.more_alts = true;
+            blocked = true;
+            return false;
+        }
+        return true;
+    }
+    return false;
+}
+
+Outcome queue_new(Exec& x, const Instr& in) {
+    const Value maxsize = x.reg(in.a);
+    const std::uint32_t q = x.new_object(ObjKind::queue, lq::kChannel + channel::kFreshWords);
+    x.set_oword(q, lq::kQueueKind, static_cast<std::uint32_t>(in.imm));
+    const bool bounded = maxsize.tag() == Value::Tag::integer && maxsize.as_int() > 0;
+    x.set_oword(q, lq::kMaxsize,
+                bounded ? static_cast<std::uint32_t>(maxsize.as_int()) : kUnbounded);
+    channel::init(pipe_of(x, q), channel::Kind::pipe);
+    x.set_reg(in.dst, Value::object(q));
+    x.advance();
+    return Outcome::done;
+}
+
+// Queue.put: closed check, acquire the semaphore, append to this process's buffer and start
+// the feeder. The caller never blocks on the pipe and never sees a pickling error (§4.2).
+Outcome put_buffered(Exec& x, const Instr& in, std::uint32_t q) {
+    if ((view_flags(x, q) & lv::kClosed) != 0)
+        return x.misuse(ExcType::value_error, "put() on a closed queue", q);
+    const std::uint32_t maxsize = x.oword(q, lq::kMaxsize);
+    const bool room = maxsize == kUnbounded || x.oword(q, lq::kSem) < maxsize;
+    bool blocked = false;
+    if (gives_up(x, in.wait, room, blocked)) return x.raise(ExcType::queue_full);
+    if (blocked) return Outcome::blocked;
+    const Value item = x.reg(in.b);
+    if (!x.picklable(item)) {
+        // CPython raises this in the feeder thread and drops the item (§8); reported here.
+        x.fact(FactKind::api_misuse,
+               "put() of an object that can only be shared through inheritance; the feeder "
+               "thread drops it",
+               q);
+    }
+    x.set_oword(q, lq::kSem, x.oword(q, lq::kSem) + 1);
+    if (queue_kind(x, q) == QueueKind::joinable) {
+        x.set_oword(q, lq::kUnfinished, x.oword(q, lq::kUnfinished) + 1);
+    }
+    std::uint32_t v = x.view(x.proc, q);
+    const std::uint32_t count = x.s.word(v + lv::kCount);
+    x.s.insert_words(v, v + lv::kItems + count, 1);
+    v = x.find_view_offset(x.proc, q);
+    x.s.set_word(v + lv::kItems + count, item.bits());
+    x.s.set_word(v + lv::kCount, count + 1);
+    x.s.set_word(v + lv::kFlags, x.s.word(v + lv::kFlags) | lv::kFeederStarted);
+    x.advance();
+    return Outcome::done;
+}
+
+// SimpleQueue.put: pickles in the caller, then writes under the wlock, blocking while the
+// pipe is full (§5.1).
+Outcome put_simple(Exec& x, const Instr& in, std::uint32_t q) {
+    const std::uint32_t me = x.proc + 1;
+    const bool resuming = x.phase() == 1;
+    if (!resuming) {
+        if ((view_flags(x, q) & lv::kClosed) != 0)
+            return x.misuse(ExcType::os_error, "put() on a closed SimpleQueue", q);
+        const Value item = x.reg(in.b);
+        if (!x.picklable(item))
+            return x.misuse(ExcType::runtime_error,
+                            "put() of an object that can only be shared through inheritance", q);
+        if (x.oword(q, lq::kWlock) != 0) return Outcome::blocked;
+        x.set_oword(q, lq::kWlock, me);
+        channel::begin_message(pipe_of(x, q), item);
+        x.set_phase(1);
+    }
+    const bool progressed = channel::write_some(pipe_of(x, q), sizer(x));
+    if (channel::tail_partial(x.s, x.ooff(q) + lq::kChannel, sizer(x))) {
+        return progressed || !resuming ? Outcome::stay : Outcome::blocked;
+    }
+    x.set_oword(q, lq::kWlock, 0);
+    x.advance();
+    return Outcome::done;
+}
+
+// Reads (part of) the message at the head of the pipe; done when a whole one was read.
+Outcome read_message(Exec& x, const Instr& in, std::uint32_t q, bool release_sem) {
+    const std::uint32_t at = x.ooff(q) + lq::kChannel;
+    if (channel::corrupt(x.s, at) || channel::head_available(x.s, at, sizer(x)) == 0)
+        return Outcome::blocked;
+    Value item;
+    if (!channel::read_some(pipe_of(x, q), sizer(x), item)) return Outcome::stay;
+    x.set_oword(q, lq::kRlock, 0);
+    if (release_sem) x.set_oword(q, lq::kSem, x.oword(q, lq::kSem) - 1);
+    x.set_reg(in.dst, item);
+    x.advance();
+    return Outcome::done;
+}
+
+// Queue.get: acquire rlock, read one whole message (holding rlock), release rlock and sem.
+// With a timeout: rlock with timeout, poll with timeout, then read with NO timeout (§4.4).
+Outcome get(Exec& x, const Instr& in, std::uint32_t q) {
+    const QueueKind kind = queue_kind(x, q);
+    if (x.phase() == 0) {
+        if ((view_flags(x, q) & lv::kClosed) != 0)
+            return kind == QueueKind::simple
+                       ? x.misuse(ExcType::os_error, "get() on a closed SimpleQueue", q)
+                       : x.misuse(ExcType::value_error, "get() on a closed queue", q);
+        bool blocked = false;
+        const Wait wait = kind == QueueKind::simple ? Wait::forever : in.wait;
+        if (gives_up(x, wait, x.oword(q, lq::kRlock) == 0, blocked))
+            return x.raise(ExcType::queue_empty);
+        if (blocked) return Outcome::blocked;
+        x.set_oword(q, lq::kRlock, x.proc + 1);
+        x.set_phase(wait == Wait::forever ? 2 : 1);
+        return Outcome::stay;
+    }
+    const std::uint32_t at = x.ooff(q) + lq::kChannel;
+    if (x.phase() == 1) {
+        // poll(timeout): any readable byte ends the wait, even of a partial message.
+        bool blocked = false;
+        const bool readable = channel::readable_bytes(x.s, at, sizer(x)) > 0;
+        if (gives_up(x, in.wait, readable, blocked)) {
+            x.set_oword(q, lq::kRlock, 0);
+            return x.raise(ExcType::queue_empty);
+        }
+        if (blocked) return Outcome::blocked;
+        x.set_phase(2);
+        const Outcome o = read_message(x, in, q, kind != QueueKind::simple);
+        return o == Outcome::blocked ? Outcome::stay : o;
+    }
+    return read_message(x, in, q, kind != QueueKind::simple);
+}
+
+Outcome close(Exec& x, std::uint32_t q) {
+    if (queue_kind(x, q) == QueueKind::simple) {
+        set_view_flag(x, q, lv::kClosed);
+        return Outcome::done;
+    }
+    set_view_flag(x, q, lv::kClosed);
+    const std::uint32_t v = x.find_view_offset(x.proc, q);
+    const std::uint32_t flags = x.s.word(v + lv::kFlags);
+    if ((flags & lv::kFeederStarted) != 0 && (flags & lv::kFeederFinished) == 0)
+        x.s.set_word(v + lv::kFlags, flags | lv::kSentinel);
+    return Outcome::done;
+}
+
+} // namespace
+
+channel::Sizer sizer(const Exec& x) {
+    return {[](Value v, const void* ctx) {
+                const std::uint64_t n = static_cast<const Exec*>(ctx)->pickled_size(v);
+                // An unpicklable object never reaches a pipe; size it like a small object.
+                return n == Exec::kUnpicklable ? std::uint64_t{64} : n;
+            },
+            &x};
+}
+
+bool feeder_alive(const State& s, std::uint32_t view_index) {
+    const std::uint32_t flags = s.word(s.view_offset(view_index) + lv::kFlags);
+    return (flags & lv::kFeederStarted) != 0 && (flags & lv::kFeederFinished) == 0;
+}
+
+Outcome feeder_step(Exec& x, std::uint32_t view_index) {
+    std::uint32_t v = x.s.view_offset(view_index);
+    const std::uint32_t q = x.s.word(v + lv::kObj);
+    const std::uint32_t phase = x.s.word(v + lv::kFeederPhase);
+    if (phase == kFeederIdle) {
+        const std::uint32_t count = x.s.word(v + lv::kCount);
+        if (count == 0) {
+            if ((x.s.word(v + lv::kFlags) & lv::kSentinel) == 0) return Outcome::blocked;
+            // The close sentinel: close this process's pipe ends and end the thread.
+            x.s.set_word(v + lv::kFlags,
+                         (x.s.word(v + lv::kFlags) & ~lv::kSentinel) | lv::kFeederFinished);
+            return Outcome::done;
+        }
+        const Value item = Value::from_bits(x.s.word(v + lv::kItems));
+        x.s.erase_words(v, v + lv::kItems, 1);
+        v = x.s.view_offset(view_index);
+        x.s.set_word(v + lv::kCount, count - 1);
+        if (!x.picklable(item)) {
+            // Pickling fails in the feeder: release the semaphore, drop the item (§4.3).
+            x.set_oword(q, lq::kSem, x.oword(q, lq::kSem) - 1);
+            return Outcome::done;
+        }
+        x.s.set_word(v + lv::kFeederItem, item.bits());
+        x.s.set_word(v + lv::kFeederPhase, kFeederHolding);
+        if (x.oword(q, lq::kWlock) != 0) return Outcome::done; // waits for the wlock next
+    }
+    v = x.s.view_offset(view_index);
+    if (x.s.word(v + lv::kFeederPhase) == kFeederHolding) {
+        if (x.oword(q, lq::kWlock) != 0) return Outcome::blocked;
+        x.set_oword(q, lq::kWlock, x.proc + 1);
+        channel::begin_message(pipe_of(x, q), Value::from_bits(x.s.word(v + lv::kFeederItem)));
+        v = x.s.view_offset(view_index);
+        x.s.set_word(v + lv::kFeederItem, 0);
+        x.s.set_word(v + lv::kFeederPhase, kFeederWriting);
+        return Outcome::done; // the write itself is the next step
+    }
+    // Writing: as much as fits now; the wlock is held until the whole message is in the pipe.
+    if (!channel::write_some(pipe_of(x, q), sizer(x))) return Outcome::blocked;
+    if (channel::tail_partial(x.s, x.ooff(q) + lq::kChannel, sizer(x))) return Outcome::done;
+    x.set_oword(q, lq::kWlock, 0);
+    v = x.s.view_offset(view_index);
+    x.s.set_word(v + lv::kFeederPhase, kFeederIdle);
+    return Outcome::done;
+}
+
+Outcome exec_queue_op(Exec& x) {
+    const Instr& in = x.instr();
+    if (in.op == Op::queue_new) return queue_new(x, in);
+    const std::uint32_t q = x.object_arg(in.a, ObjKind::queue);
+    if (q == State::kNone) return Outcome::raised;
+    if (x.oword(q, layout::obj::kOrigin) != 0) {
+        x.fact(FactKind::unshared_resource,
+               "is a different queue in this process than in its parent (re-created when the "
+               "spawn child re-imported the main module)",
+               q);
+    }
+    const QueueKind kind = queue_kind(x, q);
+    const std::uint32_t at = x.ooff(q) + lq::kChannel;
+    switch (in.op) {
+    case Op::queue_put:
+        return kind == QueueKind::simple ? put_simple(x, in, q) : put_buffered(x, in, q);
+    case Op::queue_get:
+        return get(x, in, q);
+    case Op::queue_close:
+        close(x, q);
+        break;
+    case Op::queue_join_thread: {
+        const std::uint32_t flags = view_flags(x, q);
+        if ((flags & lv::kClosed) == 0)
+            return x.misuse(ExcType::assertion_error, "join_thread() before close()", q);
+        const bool waits = (flags & lv::kFeederStarted) != 0 && (flags & lv::kCancelled) == 0 &&
+                           (flags & lv::kFeederFinished) == 0;
+        if (waits) return Outcome::blocked;
+        break;
+    }
+    case Op::queue_cancel_join_thread:
+        set_view_flag(x, q, lv::kCancelled);
+        break;
+    case Op::queue_empty:
+        x.set_reg(in.dst, Value::boolean(channel::readable_bytes(x.s, at, sizer(x)) == 0));
+        break;
+    case Op::queue_full: {
+        const std::uint32_t maxsize = x.oword(q, lq::kMaxsize);
+        x.set_reg(in.dst, Value::boolean(maxsize != kUnbounded && x.oword(q, lq::kSem) >= maxsize));
+        break;
+    }
+    case Op::queue_qsize:
+        x.set_reg(in.dst, Value::integer(static_cast<std::int32_t>(x.oword(q, lq::kSem))));
+        break;
+    case Op::queue_task_done:
+        if (x.oword(q, lq::kUnfinished) == 0)
+            return x.misuse(ExcType::value_error, "task_done() called too many times", q);
+        x.set_oword(q, lq::kUnfinished, x.oword(q, lq::kUnfinished) - 1);
+        break;
+    case Op::queue_join:
+        if (x.oword(q, lq::kUnfinished) != 0) return Outcome::blocked;
+        break;
+    default:
+        MPCHECK_UNREACHABLE("not a queue operation");
+    }
+    x.advance();
+    return Outcome::done;
+}
+
+} // namespace mpcheck::model::detail

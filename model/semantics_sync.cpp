@@ -1,0 +1,567 @@
+#include "model/semantics.hpp"
+
+#include <algorithm>
+#include <limits>
+
+/// Lock, RLock, Semaphore, BoundedSemaphore (spec §6), Condition and Event (spec §7), modelled
+/// as CPython implements them: every object is one POSIX semaphore (`semaphore.c`), and
+/// Condition/Event are the pure-Python protocols of `synchronize.py` over such semaphores.
+///
+/// Condition is deliberately *not* an abstract monitor (spec §13.3): wait() and notify() go
+/// through the three semaphores `sleeping`, `woken` and `wait_sem`, one step per blocking
+/// semaphore operation, so that a process killed inside wait() poisons the condition exactly
+/// as it does in CPython (spec §7.2, §7.3): the next notifier posts `wait_sem` for the dead
+/// sleeper and then blocks forever on `woken` while holding the condition's lock.
+///
+/// Ownership bookkeeping (spec §6.1): CPython keeps `count` and `last_tid` per process; the
+/// model keeps one owner (process + 1) and one count per lock, which is what ISMINE needs
+/// because only one process at a time can hold a Lock or RLock. Semaphore kinds have no owner:
+/// a bit per process that took a unit and has not given one back feeds the abandoned-lock
+/// report of lifecycle.cpp.
+namespace mpcheck::model::detail {
+
+namespace ls = layout::sem;
+namespace lc = layout::cond;
+namespace le = layout::event;
+
+namespace {
+
+// SEM_VALUE_MAX on Linux (INT_MAX): the maximum of Semaphore(v) (synchronize.py: Semaphore).
+constexpr std::uint32_t kSemValueMax = 0x7fffffffu;
+
+// cond_wait keeps the saved recursion count in the low bits of the frame's scratch word and
+// whether wait_sem was acquired ("notified") in the top bit.
+constexpr std::uint32_t kNotified = 1u << 31;
+constexpr std::uint32_t kCountMask = kNotified - 1;
+
+SemKind sem_kind(const Exec& x, std::uint32_t sem) {
+    return static_cast<SemKind>(x.oword(sem, ls::kSemKind));
+}
+
+bool has_owner(SemKind kind) {
+    return kind == SemKind::lock || kind == SemKind::rlock;
+}
+
+// The semaphore object behind register r: a Lock/RLock/Semaphore/BoundedSemaphore, or the lock
+// of a Condition (Condition.acquire/release/__enter__/__exit__ are its lock's methods,
+// synchronize.py: Condition._make_methods). Raises and returns kNone for anything else.
+std::uint32_t lock_arg(Exec& x, Reg r) {
+    const Value v = x.reg(r);
+    if (v.tag() == Value::Tag::object) {
+        const std::uint32_t o = v.as_object();
+        if (x.kind_of(o) == ObjKind::sem) return o;
+        if (x.kind_of(o) == ObjKind::cond) return x.oword(o, lc::kLock);
+    }
+    x.raise(v.is_none() ? ExcType::attribute_error : ExcType::type_error);
+    return State::kNone;
+}
+
+// semaphore.c: ISMINE(o) = count > 0 && last_tid == current thread.
+bool is_mine(const Exec& x, std::uint32_t sem) {
+    if (has_owner(sem_kind(x, sem))) {
+        return x.oword(sem, ls::kOwner) == x.proc + 1 && x.oword(sem, ls::kCount) > 0;
+    }
+    return (x.oword(sem, ls::kHolders) & Exec::bit(x.proc)) != 0;
+}
+
+// sem_trywait succeeded: take one unit and record who took it (count levels for an RLock).
+void take_unit(Exec& x, std::uint32_t sem, std::uint32_t count) {
+    x.set_oword(sem, ls::kValue, x.oword(sem, ls::kValue) - 1);
+    if (has_owner(sem_kind(x, sem))) {
+        x.set_oword(sem, ls::kOwner, x.proc + 1);
+        x.set_oword(sem, ls::kCount, count);
+    } else {
+        x.set_oword(sem, ls::kHolders, x.oword(sem, ls::kHolders) | Exec::bit(x.proc));
+    }
+}
+
+// sem_post of the unit this process holds; ownership ends.
+void give_unit(Exec& x, std::uint32_t sem) {
+    x.set_oword(sem, ls::kValue, x.oword(sem, ls::kValue) + 1);
+    if (has_owner(sem_kind(x, sem))) {
+        x.set_oword(sem, ls::kOwner, 0);
+        x.set_oword(sem, ls::kCount, 0);
+    } else {
+        x.set_oword(sem, ls::kHolders, x.oword(sem, ls::kHolders) & ~Exec::bit(x.proc));
+    }
+}
+
+// Condition.wait: "for i in range(count): self._lock.release()" -- returns count.
+std::uint32_t release_fully(Exec& x, std::uint32_t sem) {
+    const std::uint32_t count = has_owner(sem_kind(x, sem)) ? x.oword(sem, ls::kCount) : 1;
+    give_unit(x, sem);
+    return count;
+}
+
+// A blocking primitive with CPython's block/timeout parameters (semaphore.c tries sem_trywait
+// first, so an available unit is always taken, timeout or not). Returns true when this
+// alternative is the "gives up" branch (block=False, or the timeout expired); false with
+// `blocked` set when the actor must wait.
+bool gives_up(Exec& x, Wait wait, bool enabled, bool& blocked) {
+    blocked = false;
+    if (enabled) return false;
+    switch (wait) {
+    case Wait::forever:
+        blocked = true;
+        return false;
+    case Wait::no_block:
+        return true;
+    case Wait::timeout:
+        if (x.alt == 0) {
+            x.more_alts = true; // alt 1: the timeout expires
+            blocked = true;
+            return false;
+        }
+        return true;
+    }
+    return false;
+}
+
+Outcome finish(Exec& x, const Instr& in, Value result) {
+    x.set_reg(in.dst, result);
+    x.advance();
+    return Outcome::done;
+}
+
+Outcome finish(Exec& x) {
+    x.advance();
+    return Outcome::done;
+}
+
+Outcome next_phase(Exec& x, std::uint32_t phase) {
+    x.set_phase(phase);
+    return Outcome::stay;
+}
+
+// ---- Lock, RLock, Semaphore, BoundedSemaphore (spec §6) ---------------------------------
+
+Outcome sem_new(Exec& x, const Instr& in) {
+    const auto kind = static_cast<SemKind>(in.imm);
+    std::uint32_t value = 1;
+    std::uint32_t max = 1;
+    if (kind == SemKind::semaphore || kind == SemKind::bounded) {
+        const Value v = x.reg(in.a);
+        if (v.tag() == Value::Tag::integer || v.tag() == Value::Tag::boolean) {
+            // sem_open(value = -1) fails with EINVAL (verified: OSError).
+            if (v.as_int() < 0) {
+                return x.misuse(ExcType::os_error, "Semaphore() with a negative initial value");
+            }
+            value = static_cast<std::uint32_t>(v.as_int());
+        } else if (!v.is_none() && !v.is_absent()) {
+            return x.raise(ExcType::type_error);
+        }
+        max = kind == SemKind::semaphore ? kSemValueMax : value;
+    }
+    const std::uint32_t sem = x.new_object(ObjKind::sem, ls::kSize);
+    x.set_oword(sem, ls::kSemKind, static_cast<std::uint32_t>(kind));
+    x.set_oword(sem, ls::kValue, value);
+    x.set_oword(sem, ls::kMax, max);
+    return finish(x, in, Value::object(sem));
+}
+
+// SemLock.acquire(block, timeout) (semaphore.c: _multiprocessing_SemLock_acquire_impl).
+Outcome sem_acquire(Exec& x, const Instr& in) {
+    const std::uint32_t sem = lock_arg(x, in.a);
+    if (sem == State::kNone) return Outcome::raised;
+    if (sem_kind(x, sem) == SemKind::rlock && is_mine(x, sem)) {
+        x.set_oword(sem, ls::kCount, x.oword(sem, ls::kCount) + 1);
+        return finish(x, in, Value::boolean(true));
+    }
+    // A Lock already held by this very process is not special: it blocks (self-deadlock).
+    const bool enabled = x.oword(sem, ls::kValue) > 0;
+    bool blocked = false;
+    if (gives_up(x, in.wait, enabled, blocked)) return finish(x, in, Value::boolean(false));
+    if (blocked) return Outcome::blocked;
+    take_unit(x, sem, 1);
+    return finish(x, in, Value::boolean(true));
+}
+
+// SemLock.release() (semaphore.c: _multiprocessing_SemLock_release_impl).
+Outcome sem_release(Exec& x, const Instr& in) {
+    const std::uint32_t sem = lock_arg(x, in.a);
+    if (sem == State::kNone) return Outcome::raised;
+    const std::uint32_t value = x.oword(sem, ls::kValue);
+    switch (sem_kind(x, sem)) {
+    case SemKind::lock:
+        // No owner check: any process may release a Lock (spec §6.2, verified e07).
+        if (value >= x.oword(sem, ls::kMax)) {
+            return x.misuse(ExcType::value_error, "release() of an unlocked lock", sem);
+        }
+        give_unit(x, sem);
+        break;
+    case SemKind::rlock:
+        if (!is_mine(x, sem)) {
+            return x.misuse(ExcType::assertion_error,
+                            "release() of a recursive lock not owned by this process", sem);
+        }
+        if (x.oword(sem, ls::kCount) > 1) {
+            x.set_oword(sem, ls::kCount, x.oword(sem, ls::kCount) - 1);
+        } else {
+            give_unit(x, sem);
+        }
+        break;
+    case SemKind::semaphore:
+        // Always succeeds; the value may grow beyond its initial value.
+        give_unit(x, sem);
+        break;
+    case SemKind::bounded:
+        if (value >= x.oword(sem, ls::kMax)) {
+            return x.misuse(ExcType::value_error,
+                            "release() of a BoundedSemaphore more times than it was acquired", sem);
+        }
+        give_unit(x, sem);
+        break;
+    }
+    return finish(x);
+}
+
+// ---- Condition (spec §7.1) --------------------------------------------------------------
+
+std::uint32_t new_cond(Exec& x, std::uint32_t lock) {
+    const std::uint32_t c = x.new_object(ObjKind::cond, lc::kSize);
+    x.set_oword(c, lc::kLock, lock);
+    return c;
+}
+
+Outcome cond_new(Exec& x, const Instr& in) {
+    // synchronize.py: self._lock = lock or ctx.RLock()
+    const Value arg = x.reg(in.a);
+    std::uint32_t lock = State::kNone;
+    if (arg.is_none() || arg.is_absent()) {
+        lock = x.new_object(ObjKind::sem, ls::kSize);
+        x.set_oword(lock, ls::kSemKind, static_cast<std::uint32_t>(SemKind::rlock));
+        x.set_oword(lock, ls::kValue, 1);
+        x.set_oword(lock, ls::kMax, 1);
+    } else if (arg.tag() == Value::Tag::object && x.kind_of(arg.as_object()) == ObjKind::sem) {
+        lock = arg.as_object();
+    } else {
+        // CPython accepts any object here and fails at its first use; reject it at once.
+        return x.raise(ExcType::type_error);
+    }
+    return finish(x, in, Value::object(new_cond(x, lock)));
+}
+
+std::uint32_t cword(const Exec& x, std::uint32_t c, std::uint32_t field) {
+    return x.oword(c, field);
+}
+void add_cword(Exec& x, std::uint32_t c, std::uint32_t field, std::uint32_t delta) {
+    x.set_oword(c, field, x.oword(c, field) + delta);
+}
+void sub_cword(Exec& x, std::uint32_t c, std::uint32_t field, std::uint32_t delta) {
+    x.set_oword(c, field, x.oword(c, field) - delta);
+}
+
+// The part of Condition.wait before it sleeps: sleeping.release(), then release the lock
+// `count` times. Returns the count to restore.
+std::uint32_t wait_begin(Exec& x, std::uint32_t c) {
+    add_cword(x, c, lc::kSleeping, 1);
+    return release_fully(x, cword(x, c, lc::kLock));
+}
+
+// Condition.wait's `self._wait_semaphore.acquire(True, timeout)`. Returns false with `blocked`
+// set when the actor must wait; otherwise true, with `notified` telling whether a unit was
+// taken (false: the timeout expired).
+bool wait_sem_step(Exec& x, std::uint32_t c, Wait wait, bool& blocked, bool& notified) {
+    const bool enabled = cword(x, c, lc::kWaitSem) > 0;
+    notified = false;
+    if (gives_up(x, wait, enabled, blocked)) return true;
+    if (blocked) return false;
+    sub_cword(x, c, lc::kWaitSem, 1);
+    notified = true;
+    return true;
+}
+
+enum class NotifyStart : std::uint8_t { nobody, handshake, assertion };
+
+// Condition.notify(n) up to and including the posts of wait_sem; `posted` is how many
+// sleepers were woken (the notifier then waits for as many units of `woken`).
+NotifyStart notify_begin(Exec& x, std::uint32_t c, std::uint32_t n, std::uint32_t& posted) {
+    posted = 0;
+    // assert not self._wait_semaphore.acquire(False): the acquire happens even when it
+    // succeeds (a stray unit left by a notifier that died mid-notify).
+    if (cword(x, c, lc::kWaitSem) > 0) {
+        sub_cword(x, c, lc::kWaitSem, 1);
+        return NotifyStart::assertion;
+    }
+    // Cancel sleepers that timed out since the last notify: while woken.acquire(False):
+    // assert sleeping.acquire(False).
+    while (cword(x, c, lc::kWoken) > 0) {
+        sub_cword(x, c, lc::kWoken, 1);
+        if (cword(x, c, lc::kSleeping) == 0) return NotifyStart::assertion;
+        sub_cword(x, c, lc::kSleeping, 1);
+    }
+    posted = std::min(n, cword(x, c, lc::kSleeping));
+    sub_cword(x, c, lc::kSleeping, posted);
+    add_cword(x, c, lc::kWaitSem, posted);
+    return posted > 0 ? NotifyStart::handshake : NotifyStart::nobody;
+}
+
+// `for i in range(sleepers): self._woken_count.acquire()` -- blocking, no timeout, with the
+// lock held. The units still awaited are in scratch; all available ones are taken at once
+// (only the notifier consumes `woken`, so taking them one per step reveals nothing more).
+// Returns false when blocked; true when progress was made (scratch updated).
+bool handshake_step(Exec& x, std::uint32_t c) {
+    const std::uint32_t woken = cword(x, c, lc::kWoken);
+    if (woken == 0) return false;
+    const std::uint32_t take = std::min(woken, x.scratch());
+    sub_cword(x, c, lc::kWoken, take);
+    x.set_scratch(x.scratch() - take);
+    return true;
+}
+
+// "while self._wait_semaphore.acquire(False): pass" -- units posted for sleepers that timed
+// out instead of taking them.
+void drain_wait_sem(Exec& x, std::uint32_t c) {
+    x.set_oword(c, lc::kWaitSem, 0);
+}
+
+std::uint32_t notify_count(const Instr& in) {
+    // imm 0 is notify_all (n = sys.maxsize); a negative n wakes nobody.
+    if (in.imm == 0) return std::numeric_limits<std::uint32_t>::max();
+    return in.imm < 0 ? 0 : static_cast<std::uint32_t>(in.imm);
+}
+
+// Condition.wait(timeout): phase 0 checks ownership, counts itself as sleeping and releases
+// the lock; phase 1 waits on wait_sem (or times out); phase 2 counts itself woken; phase 3
+// re-acquires the lock (blocking, without timeout) with the saved recursion count.
+Outcome cond_wait(Exec& x, const Instr& in) {
+    const std::uint32_t c = x.object_arg(in.a, ObjKind::cond);
+    if (c == State::kNone) return Outcome::raised;
+    const std::uint32_t lock = cword(x, c, lc::kLock);
+    switch (x.phase()) {
+    case 0:
+        if (!is_mine(x, lock)) {
+            return x.misuse(ExcType::assertion_error, "wait() on an un-acquired condition", c);
+        }
+        x.set_scratch(wait_begin(x, c) & kCountMask);
+        return next_phase(x, 1);
+    case 1: {
+        bool blocked = false;
+        bool notified = false;
+        if (!wait_sem_step(x, c, in.wait, blocked, notified)) return Outcome::blocked;
+        if (notified) x.set_scratch(x.scratch() | kNotified);
+        return next_phase(x, 2);
+    }
+    case 2:
+        // finally: self._woken_count.release() -- a separate step: a waiter killed between
+        // taking wait_sem and this release leaves its notifier blocked forever.
+        add_cword(x, c, lc::kWoken, 1);
+        return next_phase(x, 3);
+    default:
+        if (x.oword(lock, ls::kValue) == 0) return Outcome::blocked;
+        take_unit(x, lock, x.scratch() & kCountMask);
+        return finish(x, in, Value::boolean((x.scratch() & kNotified) != 0));
+    }
+}
+
+// Condition.notify(n) / notify_all(): phase 0 checks ownership, cancels timed-out sleepers and
+// posts wait_sem; phase 1 waits for each woken sleeper; phase 2 drains stray wait_sem units.
+Outcome cond_notify(Exec& x, const Instr& in) {
+    const std::uint32_t c = x.object_arg(in.a, ObjKind::cond);
+    if (c == State::kNone) return Outcome::raised;
+    switch (x.phase()) {
+    case 0: {
+        if (!is_mine(x, cword(x, c, lc::kLock))) {
+            return x.misuse(ExcType::assertion_error, "notify() on an un-acquired condition", c);
+        }
+        std::uint32_t posted = 0;
+        switch (notify_begin(x, c, notify_count(in), posted)) {
+        case NotifyStart::assertion:
+            return x.raise(ExcType::assertion_error);
+        case NotifyStart::nobody:
+            return finish(x);
+        case NotifyStart::handshake:
+            break;
+        }
+        x.set_scratch(posted);
+        return next_phase(x, 1);
+    }
+    case 1:
+        if (!handshake_step(x, c)) return Outcome::blocked;
+        return x.scratch() == 0 ? next_phase(x, 2) : Outcome::stay;
+    default:
+        drain_wait_sem(x, c);
+        return finish(x);
+    }
+}
+
+// ---- Event (spec §7.3): synchronize.py's methods, literally, over Condition(Lock()) --------
+
+struct EventParts {
+    std::uint32_t event = State::kNone;
+    std::uint32_t cond = State::kNone;
+    std::uint32_t lock = State::kNone;
+};
+
+EventParts event_arg(Exec& x, const Instr& in) {
+    EventParts parts;
+    parts.event = x.object_arg(in.a, ObjKind::event);
+    if (parts.event == State::kNone) return parts;
+    parts.cond = x.oword(parts.event, le::kCond);
+    parts.lock = x.oword(parts.cond, lc::kLock);
+    return parts;
+}
+
+Outcome event_new(Exec& x, const Instr& in) {
+    // self._cond = ctx.Condition(ctx.Lock()); self._flag = ctx.Semaphore(0)
+    const std::uint32_t lock = x.new_object(ObjKind::sem, ls::kSize);
+    x.set_oword(lock, ls::kSemKind, static_cast<std::uint32_t>(SemKind::lock));
+    x.set_oword(lock, ls::kValue, 1);
+    x.set_oword(lock, ls::kMax, 1);
+    const std::uint32_t c = new_cond(x, lock);
+    const std::uint32_t e = x.new_object(ObjKind::event, le::kSize);
+    x.set_oword(e, le::kCond, c);
+    return finish(x, in, Value::object(e));
+}
+
+// `with self._cond:` entry -- a blocking Lock.acquire(). Returns false when blocked.
+bool enter_cond(Exec& x, const EventParts& ev) {
+    if (x.oword(ev.lock, ls::kValue) == 0) return false;
+    take_unit(x, ev.lock, 1);
+    return true;
+}
+
+// `with self._cond:` exit. The exit is its own step in every Event method: a process killed
+// while inside the `with` block abandons the event's lock (spec §6.3).
+void exit_cond(Exec& x, const EventParts& ev) {
+    give_unit(x, ev.lock);
+}
+
+bool flag(const Exec& x, const EventParts& ev) {
+    return x.oword(ev.event, le::kFlag) != 0;
+}
+
+// is_set(): phase 0 enters the condition and tests the flag; phase 1 leaves it.
+Outcome event_is_set(Exec& x, const Instr& in) {
+    const EventParts ev = event_arg(x, in);
+    if (ev.event == State::kNone) return Outcome::raised;
+    if (x.phase() == 0) {
+        if (!enter_cond(x, ev)) return Outcome::blocked;
+        x.set_scratch(flag(x, ev) ? 1 : 0);
+        return next_phase(x, 1);
+    }
+    exit_cond(x, ev);
+    return finish(x, in, Value::boolean(x.scratch() != 0));
+}
+
+// clear(): phase 0 enters the condition and clears the flag; phase 1 leaves it.
+Outcome event_clear(Exec& x, const Instr& in) {
+    const EventParts ev = event_arg(x, in);
+    if (ev.event == State::kNone) return Outcome::raised;
+    if (x.phase() == 0) {
+        if (!enter_cond(x, ev)) return Outcome::blocked;
+        x.set_oword(ev.event, le::kFlag, 0);
+        return next_phase(x, 1);
+    }
+    exit_cond(x, ev);
+    return finish(x);
+}
+
+// set(): phase 0 enters the condition; phase 1 sets the flag and starts notify_all(); phase 2
+// waits for every woken sleeper (forever, if one of them died in wait(): spec §7.3); phase 3
+// drains wait_sem; phase 4 leaves the condition.
+Outcome event_set(Exec& x, const Instr& in) {
+    const EventParts ev = event_arg(x, in);
+    if (ev.event == State::kNone) return Outcome::raised;
+    switch (x.phase()) {
+    case 0:
+        if (!enter_cond(x, ev)) return Outcome::blocked;
+        return next_phase(x, 1);
+    case 1: {
+        x.set_oword(ev.event, le::kFlag, 1);
+        std::uint32_t posted = 0;
+        switch (notify_begin(x, ev.cond, std::numeric_limits<std::uint32_t>::max(), posted)) {
+        case NotifyStart::assertion:
+            // Raised inside `with`: __exit__ releases the lock on the way out.
+            exit_cond(x, ev);
+            return x.raise(ExcType::assertion_error);
+        case NotifyStart::nobody:
+            return next_phase(x, 4);
+        case NotifyStart::handshake:
+            break;
+        }
+        x.set_scratch(posted);
+        return next_phase(x, 2);
+    }
+    case 2:
+        if (!handshake_step(x, ev.cond)) return Outcome::blocked;
+        return x.scratch() == 0 ? next_phase(x, 3) : Outcome::stay;
+    case 3:
+        drain_wait_sem(x, ev.cond);
+        return next_phase(x, 4);
+    default:
+        exit_cond(x, ev);
+        return finish(x);
+    }
+}
+
+// wait(timeout): phase 0 enters the condition and tests the flag (set: straight to phase 5);
+// phases 1-4 are Condition.wait (sleeping/release, wait_sem with the timeout, woken, lock
+// re-acquire and flag test); phase 5 leaves the condition and returns the flag.
+Outcome event_wait(Exec& x, const Instr& in) {
+    const EventParts ev = event_arg(x, in);
+    if (ev.event == State::kNone) return Outcome::raised;
+    switch (x.phase()) {
+    case 0:
+        if (!enter_cond(x, ev)) return Outcome::blocked;
+        if (flag(x, ev)) {
+            x.set_scratch(1);
+            return next_phase(x, 5);
+        }
+        return next_phase(x, 1);
+    case 1:
+        // The lock is a Lock acquired once just above: ISMINE holds and count is 1.
+        wait_begin(x, ev.cond);
+        return next_phase(x, 2);
+    case 2: {
+        bool blocked = false;
+        bool notified = false;
+        if (!wait_sem_step(x, ev.cond, in.wait, blocked, notified)) return Outcome::blocked;
+        return next_phase(x, 3);
+    }
+    case 3:
+        add_cword(x, ev.cond, lc::kWoken, 1);
+        return next_phase(x, 4);
+    case 4:
+        if (!enter_cond(x, ev)) return Outcome::blocked;
+        x.set_scratch(flag(x, ev) ? 1 : 0);
+        return next_phase(x, 5);
+    default:
+        exit_cond(x, ev);
+        return finish(x, in, Value::boolean(x.scratch() != 0));
+    }
+}
+
+} // namespace
+
+Outcome exec_sync_op(Exec& x) {
+    const Instr& in = x.instr();
+    switch (in.op) {
+    case Op::sem_new:
+        return sem_new(x, in);
+    case Op::sem_acquire:
+        return sem_acquire(x, in);
+    case Op::sem_release:
+        return sem_release(x, in);
+    case Op::cond_new:
+        return cond_new(x, in);
+    case Op::cond_wait:
+        return cond_wait(x, in);
+    case Op::cond_notify:
+        return cond_notify(x, in);
+    case Op::event_new:
+        return event_new(x, in);
+    case Op::event_set:
+        return event_set(x, in);
+    case Op::event_clear:
+        return event_clear(x, in);
+    case Op::event_is_set:
+        return event_is_set(x, in);
+    case Op::event_wait:
+        return event_wait(x, in);
+    default:
+        MPCHECK_UNREACHABLE("exec_sync_op: not a synchronisation operation");
+    }
+}
+
+} // namespace mpcheck::model::detail

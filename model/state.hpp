@@ -1,0 +1,90 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace mpcheck::model {
+
+struct Program;
+
+/// Kinds of object records (multiprocessing objects shared between processes).
+enum class ObjKind : std::uint32_t { process_handle, queue, sem, cond, event, conn, file };
+
+/// Status of an OS process (spec §1.4-§1.7).
+enum class ProcStatus : std::uint32_t { not_started, running, exiting, exited, killed };
+
+/// Exit stages of a process after its target returned (spec §1.4 step 3, §1.7).
+enum class ExitStage : std::uint32_t {
+    none,
+    terminate_daemons, ///< SIGTERM every daemonic child
+    join_children,     ///< join every non-daemonic child in _children
+    join_feeders,      ///< join this process's queue feeder threads (unless cancelled)
+    finish,            ///< flush and _exit: the process ends, its descriptors close
+};
+
+/// The global state of the model: one flat vector of 32-bit words, which is also its canonical
+/// encoding (the explorer stores and hashes `words()` directly, with no separate encode step).
+///
+/// Layout: a 4-word header, then three groups of variable-length records, each record starting
+/// with its own size in words:
+///   objects    in creation order: [size, ObjKind, fields..., tail...]      (object_layout.hpp)
+///   processes  in creation order: [size, fields..., globals..., frames...] (process_layout.hpp)
+///   views      sorted by (process, object): a process's private part of a shared object
+///              (a queue's buffer and feeder thread, a file's unflushed buffer): [size, proc, obj,
+///              fields..., items...]
+/// Record offsets are derived data rebuilt by `load`, not part of the state's identity.
+class State {
+public:
+    State() = default;
+    /// Parses words into this state (reusing capacity; no allocation once warm).
+    void load(std::span<const std::uint32_t> words);
+    /// The initial empty state (no objects, no processes).
+    static State empty();
+
+    std::span<const std::uint32_t> words() const { return words_; }
+    friend bool operator==(const State& x, const State& y) { return x.words_ == y.words_; }
+
+    std::uint32_t num_objects() const { return static_cast<std::uint32_t>(obj_.size()); }
+    std::uint32_t num_processes() const { return static_cast<std::uint32_t>(proc_.size()); }
+    std::uint32_t num_views() const { return static_cast<std::uint32_t>(view_.size()); }
+
+    /// Offset of the first word of a record (its size word).
+    std::uint32_t object_offset(std::uint32_t i) const { return obj_[i]; }
+    std::uint32_t process_offset(std::uint32_t i) const { return proc_[i]; }
+    std::uint32_t view_offset(std::uint32_t i) const { return view_[i]; }
+
+    std::uint32_t word(std::uint32_t offset) const { return words_[offset]; }
+    void set_word(std::uint32_t offset, std::uint32_t value) { words_[offset] = value; }
+    std::uint32_t& word_ref(std::uint32_t offset) { return words_[offset]; }
+
+    /// Appends a new object record of `size` zero words (size word and kind filled in).
+    std::uint32_t add_object(ObjKind kind, std::uint32_t size);
+    /// Appends a new process record of `size` zero words (size word filled in).
+    std::uint32_t add_process(std::uint32_t size);
+    /// Finds the view record of (proc, obj), or returns kNone.
+    std::uint32_t find_view(std::uint32_t proc, std::uint32_t obj) const;
+    /// Inserts a view record of `size` zero words in sorted position and returns its index.
+    std::uint32_t add_view(std::uint32_t proc, std::uint32_t obj, std::uint32_t size);
+    /// Removes a view record.
+    void remove_view(std::uint32_t index);
+
+    /// Inserts n zero words at `offset` inside the record that starts at `record_offset`.
+    void insert_words(std::uint32_t record_offset, std::uint32_t offset, std::uint32_t n);
+    /// Erases n words at `offset` inside the record that starts at `record_offset`.
+    void erase_words(std::uint32_t record_offset, std::uint32_t offset, std::uint32_t n);
+
+    static constexpr std::uint32_t kNone = 0xffffffffu;
+    static constexpr std::uint32_t kHeaderWords = 4;
+
+private:
+    void reindex();
+    void shift_offsets_after(std::uint32_t offset, std::int64_t delta);
+
+    std::vector<std::uint32_t> words_;
+    std::vector<std::uint32_t> obj_;
+    std::vector<std::uint32_t> proc_;
+    std::vector<std::uint32_t> view_;
+};
+
+} // namespace mpcheck::model

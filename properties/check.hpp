@@ -1,0 +1,26 @@
+#pragma once
+
+#include "explorer/explorer.hpp"
+#include "properties/property.hpp"
+
+#include <vector>
+
+namespace mpcheck::properties {
+
+/// The verdict of checking every property on a model.
+enum class Verdict : std::uint8_t { ok, violation, inconclusive };
+
+/// Result of one check: verdict, violations in contract order, search figures.
+struct CheckResult {
+    Verdict verdict = Verdict::ok;
+    explorer::Completion completion = explorer::Completion::finished;
+    std::vector<Violation> violations;
+    explorer::Stats stats;
+};
+
+/// Explores `model` within `limits` and evaluates every property of the contract.
+/// A bound that stops the search makes the verdict inconclusive unless a violation was found.
+CheckResult check_model(const model::Model& model, const explorer::Limits& limits,
+                        const explorer::ProgressReport& progress = {});
+
+} // namespace mpcheck::properties

@@ -1,0 +1,74 @@
+#include "properties/deadlock.hpp"
+
+#include "explorer/graph_analysis.hpp"
+#include "model/layout.hpp"
+#include "model/state.hpp"
+
+namespace mpcheck::properties {
+
+void Deadlock::on_stuck(explorer::StateId id, const model::State&) {
+    if (!first_stuck_) first_stuck_ = id;
+}
+
+void Deadlock::on_finish(const explorer::StateGraph& graph, explorer::Completion) {
+    // Frontier states (left by a bound) count as able to finish, so a truncated search never
+    // invents a deadlock; a stuck state is doomed whatever the bound.
+    doomed_ = explorer::first_doomed_state(graph);
+    if (first_stuck_ && (!doomed_ || *first_stuck_ < *doomed_)) doomed_ = first_stuck_;
+}
+
+namespace {
+bool unfinished(const model::State& state, std::uint32_t p) {
+    const auto status = static_cast<model::ProcStatus>(
+        state.word(state.process_offset(p) + model::layout::proc::kStatus));
+    return status == model::ProcStatus::running || status == model::ProcStatus::exiting;
+}
+} // namespace
+
+std::string Deadlock::describe(const model::State& state, bool looping) const {
+    std::string out;
+    for (std::uint32_t p = 0; p < state.num_processes(); ++p) {
+        if (!unfinished(state, p)) continue;
+        if (!out.empty()) out += "; ";
+        out += model_.process_name(state, p) + " " + model_.blocked_reason(state, p);
+    }
+    return (looping ? "the program can never finish (it loops forever): "
+                    : "every unfinished process is blocked forever: ") +
+           out;
+}
+
+std::optional<Violation> Deadlock::violation(const explorer::Explorer& explorer) const {
+    if (!doomed_) return std::nullopt;
+    Violation v;
+    v.property = "deadlock";
+    bool looping = false;
+    if (first_stuck_) {
+        // An all-blocked state: BFS reached it first along a shortest path.
+        v.trace = explorer.trace_to(*first_stuck_);
+    } else {
+        // Every doomed state leads into a bottom component that has no way out; show the
+        // shortest path to the first doomed state, then into that trap and once around it.
+        v.trace = explorer.trace_to(*doomed_);
+        if (auto lasso = explorer::find_non_progress_cycle(explorer.graph(), *doomed_)) {
+            std::vector<explorer::StateId> path;
+            if (!lasso->stem.empty()) {
+                path.assign(lasso->stem.begin() + 1, lasso->stem.end());
+                path.push_back(lasso->entry);
+            }
+            for (std::size_t i = 1; i < lasso->cycle.size(); ++i)
+                path.push_back(lasso->cycle[i]);
+            if (!lasso->cycle.empty()) path.push_back(lasso->entry);
+            explorer.extend_along(v.trace, path);
+            looping = !lasso->stuck();
+        }
+    }
+    const model::State& at = v.trace.steps.empty() ? v.trace.initial : v.trace.steps.back().after;
+    v.message = describe(at, looping);
+    // Report at the first unfinished process's current line (MainProcess first).
+    for (std::uint32_t p = 0; p < at.num_processes() && v.loc.line == 0; ++p) {
+        if (unfinished(at, p)) v.loc = model_.location(at, p);
+    }
+    return v;
+}
+
+} // namespace mpcheck::properties

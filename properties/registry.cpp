@@ -1,0 +1,35 @@
+#include "properties/deadlock.hpp"
+#include "properties/fact_property.hpp"
+#include "properties/property.hpp"
+
+namespace mpcheck::properties {
+
+using model::FactKind;
+
+const std::vector<std::string_view>& property_ids() {
+    static const std::vector<std::string_view> ids{
+        "deadlock",          "abandoned-lock",    "broken-queue", "lost-data",         "api-misuse",
+        "unshared-resource", "duplicated-output", "assertion",    "uncaught-exception"};
+    return ids;
+}
+
+std::vector<std::unique_ptr<Property>> default_properties(const model::Model& model) {
+    std::vector<std::unique_ptr<Property>> all;
+    all.push_back(std::make_unique<Deadlock>(model));
+    const std::pair<std::string_view, FactKind> by_fact[] = {
+        {"abandoned-lock", FactKind::abandoned_lock},
+        {"broken-queue", FactKind::broken_queue},
+        {"lost-data", FactKind::lost_data},
+        {"api-misuse", FactKind::api_misuse},
+        {"unshared-resource", FactKind::unshared_resource},
+        {"duplicated-output", FactKind::duplicated_output},
+        {"assertion", FactKind::assertion_failed},
+        {"uncaught-exception", FactKind::uncaught_exception},
+    };
+    for (const auto& [id, kind] : by_fact) {
+        all.push_back(std::make_unique<FactProperty>(model, id, kind));
+    }
+    return all;
+}
+
+} // namespace mpcheck::properties

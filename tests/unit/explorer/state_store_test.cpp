@@ -1,0 +1,412 @@
+// StateStore: an exact set of word vectors with dense ids, tree-compressed.
+
+#include "explorer/state_store.hpp"
+
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <cstdint>
+#include <map>
+#include <random>
+#include <set>
+#include <span>
+#include <utility>
+#include <vector>
+
+namespace mpcheck::explorer {
+namespace {
+
+using Words = std::vector<std::uint32_t>;
+
+Words load(const StateStore& store, StateId id) {
+    Words out;
+    store.load(id, out);
+    return out;
+}
+
+Words random_words(std::mt19937_64& random, std::size_t length, std::uint32_t alphabet) {
+    Words words(length);
+    for (auto& word : words)
+        word = static_cast<std::uint32_t>(random() % alphabet);
+    return words;
+}
+
+TEST(StateStore, StartsEmpty) {
+    const StateStore store;
+    EXPECT_EQ(store.size(), 0U);
+    EXPECT_EQ(store.node_count(), 0U);
+}
+
+TEST(StateStore, LoadReturnsTheInsertedWordsForManyLengthsAndValues) {
+    StateStore store;
+    std::mt19937_64 random(1);
+    std::vector<Words> inserted;
+    for (std::size_t length = 1; length <= 130; ++length) {
+        for (const std::uint32_t alphabet : {2U, 1000U, 0xffffffffU}) {
+            inserted.push_back(random_words(random, length, alphabet));
+            store.insert(inserted.back());
+        }
+    }
+    inserted.emplace_back(3, 0xffffffffU); // the extreme word value is an ordinary word
+    store.insert(inserted.back());
+    ASSERT_EQ(store.size(), inserted.size());
+    for (std::size_t id = 0; id < inserted.size(); ++id) {
+        EXPECT_EQ(load(store, static_cast<StateId>(id)), inserted[id]) << "state " << id;
+    }
+}
+
+TEST(StateStore, InsertingAStoredVectorReturnsItsIdAndInsertsNothing) {
+    StateStore store;
+    const Words state{4, 8, 15, 16, 23, 42};
+    const auto first = store.insert(state);
+    EXPECT_TRUE(first.inserted);
+    const std::size_t bytes_before = store.bytes();
+    const std::size_t nodes_before = store.node_count();
+    const auto again = store.insert(state);
+    EXPECT_FALSE(again.inserted);
+    EXPECT_EQ(again.id, first.id);
+    EXPECT_EQ(store.size(), 1U);
+    EXPECT_EQ(store.node_count(), nodes_before);
+    EXPECT_EQ(store.bytes(), bytes_before);
+}
+
+TEST(StateStore, IdsAreDenseInInsertionOrder) {
+    StateStore store;
+    for (std::uint32_t i = 0; i < 1000; ++i) {
+        const auto result = store.insert(Words{i % 7, i, i / 3});
+        EXPECT_TRUE(result.inserted);
+        EXPECT_EQ(result.id, i);
+        EXPECT_EQ(store.insert(Words{0, 0, 0}).id, 0U); // duplicates take no id
+    }
+    EXPECT_EQ(store.size(), 1000U);
+}
+
+TEST(StateStore, VectorsThatDifferOnlyInLengthAreDistinct) {
+    StateStore store;
+    // Zeros of every length share all their prefix subtrees, yet are different states.
+    for (std::size_t length = 1; length <= 300; ++length) {
+        const auto result = store.insert(Words(length, 0));
+        EXPECT_TRUE(result.inserted) << length;
+        EXPECT_EQ(result.id, length - 1);
+    }
+    for (std::size_t length = 1; length <= 300; ++length) {
+        EXPECT_EQ(load(store, static_cast<StateId>(length - 1)), Words(length, 0));
+    }
+    // A vector and its extension by a zero word are different states too.
+    EXPECT_TRUE(store.insert(Words{5}).inserted);
+    EXPECT_TRUE(store.insert(Words{5, 0}).inserted);
+    EXPECT_TRUE(store.insert(Words{5, 0, 0}).inserted);
+}
+
+TEST(StateStore, AcceptsLengthsOneToMax) {
+    StateStore store;
+    Words longest(StateStore::kMaxLength);
+    for (std::size_t i = 0; i < longest.size(); ++i)
+        longest[i] = static_cast<std::uint32_t>(i);
+    const auto id = store.insert(longest).id;
+    EXPECT_EQ(load(store, id), longest);
+    EXPECT_EQ(store.insert(Words{7}).id, 1U);
+    EXPECT_EQ(store.size(), 2U);
+}
+
+TEST(StateStoreDeathTest, OtherLengthsAndUnknownIdsAreBugsThatAbort) {
+    StateStore store;
+    store.insert(Words{1});
+    Words out;
+    EXPECT_DEATH(store.insert(Words{}), "n >= 1");
+    EXPECT_DEATH(store.insert(Words(StateStore::kMaxLength + 1, 1)), "kMaxLength");
+    EXPECT_DEATH(store.load(1, out), "id < size");
+    EXPECT_DEATH(store.load(kNoState, out), "id < size");
+}
+
+TEST(StateStore, LoadWithTreeFillsTheTree) {
+    StateStore store;
+    const Words state{9, 8, 7, 6, 5};
+    const StateId id = store.insert(state).id;
+    StateStore::Tree tree;
+    EXPECT_EQ(tree.id(), kNoState);
+    Words out;
+    store.load(id, out, tree);
+    EXPECT_EQ(out, state);
+    EXPECT_EQ(tree.id(), id);
+    EXPECT_EQ(Words(tree.words().begin(), tree.words().end()), state);
+}
+
+/// Successors of a word vector: copies that differ in 1 to 3 positions (or in none).
+Words mutate(std::mt19937_64& random, Words words, std::uint32_t alphabet) {
+    const auto changes = random() % 4;
+    for (std::uint64_t c = 0; c < changes; ++c) {
+        words[random() % words.size()] = static_cast<std::uint32_t>(random() % alphabet);
+    }
+    return words;
+}
+
+TEST(StateStore, IncrementalInsertGivesTheSameIdsAsPlainInsert) {
+    // Two stores fed the same breadth-first search, one with plain and one with incremental
+    // inserts, must assign identical ids and flags.
+    for (const std::size_t length : {1U, 2U, 3U, 7U, 8U, 9U, 52U, 100U}) {
+        StateStore plain;
+        StateStore incremental;
+        std::mt19937_64 random(length);
+        const Words initial = random_words(random, length, 5);
+        ASSERT_EQ(plain.insert(initial).id, incremental.insert(initial).id);
+        StateStore::Tree tree;
+        Words current;
+        for (StateId next = 0; next < incremental.size() && next < 3000; ++next) {
+            incremental.load(next, current, tree);
+            ASSERT_EQ(current, load(plain, next));
+            for (int successor = 0; successor < 6; ++successor) {
+                const Words words = mutate(random, current, 5);
+                const auto expected = plain.insert(words);
+                const auto actual = incremental.insert(words, tree);
+                ASSERT_EQ(actual.id, expected.id) << "length " << length;
+                ASSERT_EQ(actual.inserted, expected.inserted) << "length " << length;
+            }
+        }
+        EXPECT_EQ(incremental.size(), plain.size());
+        EXPECT_EQ(incremental.node_count(), plain.node_count());
+    }
+}
+
+TEST(StateStore, IncrementalInsertAcceptsAnyNearTree) {
+    StateStore store;
+    const StateId short_id = store.insert(Words{1, 2, 3}).id;
+    StateStore::Tree tree;
+    Words out;
+    store.load(short_id, out, tree);
+    // Different length than near: same result as a plain insert.
+    const auto longer = store.insert(Words{1, 2, 3, 4}, tree);
+    EXPECT_TRUE(longer.inserted);
+    EXPECT_EQ(store.insert(Words{1, 2, 3, 4}).id, longer.id);
+    // Equal to near: near's id.
+    EXPECT_EQ(store.insert(Words{1, 2, 3}, tree).id, short_id);
+    // A default-constructed tree is ignored.
+    const StateStore::Tree none;
+    EXPECT_EQ(store.insert(Words{1, 2, 3}, none).id, short_id);
+    EXPECT_TRUE(store.insert(Words{3, 2, 1}, none).inserted);
+}
+
+/// The states of `batch` as the spans insert_batch takes.
+std::vector<std::span<const std::uint32_t>> spans_of(const std::vector<Words>& batch) {
+    return {batch.begin(), batch.end()};
+}
+
+TEST(StateStore, BatchInsertGivesTheSameResultsAsInsertingInTurn) {
+    // Batches mix successors that equal near, repeat each other, are new, or have another
+    // length than near.
+    StateStore one_by_one;
+    StateStore batched;
+    std::mt19937_64 random(11);
+    const Words initial = random_words(random, 30, 4);
+    one_by_one.insert(initial);
+    batched.insert(initial);
+    StateStore::Tree tree;
+    Words current;
+    std::vector<StateStore::Insertion> results;
+    for (StateId next = 0; next < batched.size() && next < 2000; ++next) {
+        batched.load(next, current, tree);
+        std::vector<Words> batch;
+        for (std::size_t k = 0; k < 1 + random() % 12; ++k) {
+            const auto kind = random() % 8;
+            if (kind == 0) {
+                batch.push_back(current);
+            } else if (kind == 1 && !batch.empty()) {
+                batch.push_back(batch[random() % batch.size()]);
+            } else if (kind == 2) {
+                batch.push_back(random_words(random, 1 + random() % 40, 4));
+            } else {
+                batch.push_back(mutate(random, current, 4));
+            }
+        }
+        batched.insert_batch(spans_of(batch), tree, results);
+        ASSERT_EQ(results.size(), batch.size());
+        for (std::size_t k = 0; k < batch.size(); ++k) {
+            const auto expected = one_by_one.insert(batch[k]);
+            ASSERT_EQ(results[k].id, expected.id) << "state " << next << " successor " << k;
+            ASSERT_EQ(results[k].inserted, expected.inserted);
+        }
+    }
+    EXPECT_EQ(batched.size(), one_by_one.size());
+    EXPECT_EQ(batched.node_count(), one_by_one.node_count());
+}
+
+TEST(StateStore, BatchInsertAcceptsADefaultTreeAndAnEmptyBatch) {
+    StateStore store;
+    std::vector<StateStore::Insertion> results(3);
+    store.insert_batch({}, StateStore::Tree{}, results);
+    EXPECT_TRUE(results.empty());
+    const std::vector<Words> batch{{1}, {1, 2}, {1}, {2, 1}};
+    store.insert_batch(spans_of(batch), StateStore::Tree{}, results);
+    ASSERT_EQ(results.size(), 4U);
+    EXPECT_EQ(results[0].id, 0U);
+    EXPECT_EQ(results[1].id, 1U);
+    EXPECT_EQ(results[2].id, 0U);
+    EXPECT_FALSE(results[2].inserted);
+    EXPECT_EQ(results[3].id, 2U);
+}
+
+TEST(StateStore, SharesNodesBetweenStates) {
+    // 8-word states made of two 4-word halves, each one of 10 values: 100 states but only the
+    // nodes of the 20 distinct halves (3 nodes each) are needed, the roots are the records.
+    StateStore store;
+    for (std::uint32_t left = 0; left < 10; ++left) {
+        for (std::uint32_t right = 0; right < 10; ++right) {
+            store.insert(Words{left, left, 1, 2, right, 3, right, 4});
+        }
+    }
+    EXPECT_EQ(store.size(), 100U);
+    EXPECT_LE(store.node_count(), 2U * 10U * 3U);
+}
+
+/// Hash masks that make keys collide: all in one bucket with equal hash bits; few buckets; all
+/// in one bucket with distinct hash bits above the id field.
+class StateStoreWithCollidingHashes : public testing::TestWithParam<std::uint64_t> {};
+
+TEST_P(StateStoreWithCollidingHashes, StaysExact) {
+    StateStore store(StateStoreOptions{GetParam()});
+    std::map<Words, StateId> reference;
+    std::mt19937_64 random(3);
+    for (int i = 0; i < 3000; ++i) {
+        const Words words = random_words(random, 1 + random() % 6, 3);
+        const auto [it, is_new] = reference.emplace(words, static_cast<StateId>(reference.size()));
+        const auto result = store.insert(words);
+        ASSERT_EQ(result.inserted, is_new);
+        ASSERT_EQ(result.id, it->second);
+    }
+    EXPECT_EQ(store.size(), reference.size());
+    for (const auto& [words, id] : reference)
+        EXPECT_EQ(load(store, id), words);
+}
+
+INSTANTIATE_TEST_SUITE_P(HashMasks, StateStoreWithCollidingHashes,
+                         testing::Values(0ULL, 0xfULL, 0xffff000000000000ULL));
+
+TEST(StateStore, BytesCountsEveryAllocationAndIsSmallPerState) {
+    StateStore store;
+    const std::size_t empty = store.bytes();
+    EXPECT_LT(empty, 1024U);
+    // Interleaving-like states: 4 "process" blocks of 6 words, each block one of 12 values, and
+    // 2 shared words. Records and the record index dominate once the blocks are all interned.
+    std::vector<Words> blocks;
+    blocks.reserve(12);
+    std::mt19937_64 random(5);
+    for (int value = 0; value < 12; ++value)
+        blocks.push_back(random_words(random, 6, 50));
+    Words state(26);
+    for (std::uint32_t combo = 0; combo < 12 * 12 * 12 * 12 * 4; ++combo) {
+        std::uint32_t rest = combo;
+        for (std::size_t block = 0; block < 4; ++block) {
+            const Words& value = blocks[rest % 12];
+            rest /= 12;
+            std::copy(value.begin(), value.end(), state.begin() + static_cast<long>(6 * block));
+        }
+        state[24] = rest;
+        state[25] = 7;
+        store.insert(state);
+    }
+    EXPECT_EQ(store.size(), 12U * 12U * 12U * 12U * 4U);
+    const double per_state = static_cast<double>(store.bytes()) / static_cast<double>(store.size());
+    EXPECT_GT(per_state, 10.0); // at least the 10-byte record: nothing is left uncounted
+    EXPECT_LT(per_state, 40.0);
+}
+
+// Properties, on random vectors over a small alphabet so that duplicates and shared subtrees
+// are common.
+
+rc::Gen<Words> small_words() {
+    return rc::gen::mapcat(rc::gen::inRange<std::size_t>(1, 41), [](std::size_t length) {
+        return rc::gen::container<Words>(length, rc::gen::inRange<std::uint32_t>(0, 3));
+    });
+}
+
+/// A sequence of vectors drawn (with repetition) from a small pool.
+rc::Gen<std::vector<Words>> repeating_sequence() {
+    return rc::gen::mapcat(rc::gen::nonEmpty(rc::gen::container<std::vector<Words>>(small_words())),
+                           [](std::vector<Words> pool) {
+                               return rc::gen::container<std::vector<Words>>(
+                                   rc::gen::elementOf(std::move(pool)));
+                           });
+}
+
+RC_GTEST_PROP(StateStoreProperty, LoadInvertsInsert, ()) {
+    const auto sequence = *repeating_sequence();
+    StateStore store;
+    for (const Words& words : sequence) {
+        const StateId id = store.insert(words).id;
+        RC_ASSERT(load(store, id) == words);
+    }
+}
+
+RC_GTEST_PROP(StateStoreProperty, InsertIsASetWithDenseIds, ()) {
+    const auto sequence = *repeating_sequence();
+    const bool colliding = *rc::gen::arbitrary<bool>();
+    StateStore store(StateStoreOptions{colliding ? 0 : ~std::uint64_t{0}});
+    std::map<Words, StateId> reference;
+    std::set<Words> seen;
+    for (const Words& words : sequence) {
+        const auto [it, is_new] = reference.emplace(words, static_cast<StateId>(reference.size()));
+        const auto result = store.insert(words);
+        RC_ASSERT(result.inserted == is_new);
+        RC_ASSERT(result.id == it->second);
+        seen.insert(words);
+    }
+    RC_ASSERT(store.size() == seen.size());
+}
+
+/// One search step: continue from stored state `from` (modulo the store size) and change the
+/// words at `edits` (positions modulo the length) to the given values.
+struct Step {
+    std::size_t from;
+    std::vector<std::pair<std::size_t, std::uint32_t>> edits;
+};
+
+RC_GTEST_PROP(StateStoreProperty, IncrementalInsertEqualsPlainInsert, ()) {
+    const auto initial = *small_words();
+    const auto steps = *rc::gen::container<std::vector<Step>>(rc::gen::construct<Step>(
+        rc::gen::arbitrary<std::size_t>(),
+        rc::gen::container<std::vector<std::pair<std::size_t, std::uint32_t>>>(rc::gen::pair(
+            rc::gen::arbitrary<std::size_t>(), rc::gen::inRange<std::uint32_t>(0, 3)))));
+    StateStore plain;
+    StateStore incremental;
+    RC_ASSERT(plain.insert(initial).id == incremental.insert(initial).id);
+    StateStore::Tree tree;
+    Words words;
+    for (const Step& step : steps) {
+        incremental.load(static_cast<StateId>(step.from % incremental.size()), words, tree);
+        for (const auto& [position, value] : step.edits)
+            words[position % words.size()] = value;
+        const auto expected = plain.insert(words);
+        const auto actual = incremental.insert(words, tree);
+        RC_ASSERT(actual.id == expected.id);
+        RC_ASSERT(actual.inserted == expected.inserted);
+    }
+    RC_ASSERT(incremental.node_count() == plain.node_count());
+}
+
+RC_GTEST_PROP(StateStoreProperty, BatchInsertEqualsInsertingInTurn, ()) {
+    const auto initial = *small_words();
+    const auto batches = *rc::gen::resize(
+        30, rc::gen::container<std::vector<std::pair<std::size_t, std::vector<Words>>>>(
+                rc::gen::pair(rc::gen::arbitrary<std::size_t>(),
+                              rc::gen::container<std::vector<Words>>(small_words()))));
+    StateStore one_by_one;
+    StateStore batched(StateStoreOptions{*rc::gen::element<std::uint64_t>(~0ULL, 0ULL)});
+    one_by_one.insert(initial);
+    batched.insert(initial);
+    StateStore::Tree tree;
+    Words loaded;
+    std::vector<StateStore::Insertion> results;
+    for (const auto& [from, batch] : batches) {
+        batched.load(static_cast<StateId>(from % batched.size()), loaded, tree);
+        batched.insert_batch(spans_of(batch), tree, results);
+        RC_ASSERT(results.size() == batch.size());
+        for (std::size_t k = 0; k < batch.size(); ++k) {
+            const auto expected = one_by_one.insert(batch[k]);
+            RC_ASSERT(results[k].id == expected.id);
+            RC_ASSERT(results[k].inserted == expected.inserted);
+        }
+    }
+}
+
+} // namespace
+} // namespace mpcheck::explorer
