@@ -16,8 +16,8 @@ namespace {
 std::uint32_t pages(const State& s, std::uint32_t at) {
     return s.word(at + lc::kPages);
 }
-std::uint32_t messages_at(const State& s, std::uint32_t at) {
-    return at + lc::kHeader + pages(s, at);
+std::uint32_t messages_at(std::uint32_t at) {
+    return at + lc::kHeader + kMaxPages;
 }
 
 // Payload size above which multiprocessing.connection writes header and payload separately.
@@ -85,7 +85,6 @@ bool write_pipe(Ref ch, std::uint64_t wire) {
                 if (can_merge) {
                     s.set_word(last, static_cast<std::uint32_t>(s.word(last) + chars));
                 } else if (npages < kMaxPages) {
-                    s.insert_words(ch.record, ch.at + lc::kHeader + npages, 1);
                     s.set_word(ch.at + lc::kHeader + npages, static_cast<std::uint32_t>(n));
                     s.set_word(ch.at + lc::kPages, npages + 1);
                 } else {
@@ -105,7 +104,6 @@ bool write_pipe(Ref ch, std::uint64_t wire) {
         npages = pages(s, ch.at);
         while (t < call.end && npages < kMaxPages) {
             const std::uint64_t chunk = std::min<std::uint64_t>(kPageSize, call.end - t);
-            s.insert_words(ch.record, ch.at + lc::kHeader + npages, 1);
             s.set_word(ch.at + lc::kHeader + npages, static_cast<std::uint32_t>(chunk));
             ++npages;
             s.set_word(ch.at + lc::kPages, npages);
@@ -162,7 +160,7 @@ std::uint32_t message_count(const State& s, std::uint32_t at) {
 }
 
 Value message(const State& s, std::uint32_t at, std::uint32_t index) {
-    return Value::from_bits(s.word(messages_at(s, at) + index));
+    return Value::from_bits(s.word(messages_at(at) + index));
 }
 
 bool corrupt(const State& s, std::uint32_t at) {
@@ -191,7 +189,7 @@ bool tail_partial(const State& s, std::uint32_t at, const Sizer& sizer) {
 void begin_message(Ref ch, Value v) {
     State& s = ch.s;
     const std::uint32_t n = message_count(s, ch.at);
-    const std::uint32_t pos = messages_at(s, ch.at) + n;
+    const std::uint32_t pos = messages_at(ch.at) + n;
     s.insert_words(ch.record, pos, 1);
     s.set_word(pos, v.bits());
     s.set_word(ch.at + lc::kMessages, n + 1);
@@ -237,7 +235,11 @@ bool read_some(Ref ch, const Sizer& sizer, Value& out) {
             const std::uint64_t in_page = s.word(front) - s.word(ch.at + lc::kFrontOffset);
             if (left >= in_page) {
                 left -= in_page;
-                s.erase_words(ch.record, front, 1);
+                // Drop the front page: shift the others down inside the fixed page slots.
+                const std::uint32_t used = pages(s, ch.at);
+                for (std::uint32_t i = 1; i < used; ++i)
+                    s.set_word(front + i - 1, s.word(front + i));
+                s.set_word(front + used - 1, 0);
                 s.set_word(ch.at + lc::kPages, pages(s, ch.at) - 1);
                 s.set_word(ch.at + lc::kFrontOffset, 0);
             } else {
@@ -252,7 +254,7 @@ bool read_some(Ref ch, const Sizer& sizer, Value& out) {
         return false;
     }
     const std::uint32_t n = message_count(s, ch.at);
-    s.erase_words(ch.record, messages_at(s, ch.at), 1);
+    s.erase_words(ch.record, messages_at(ch.at), 1);
     s.set_word(ch.at + lc::kMessages, n - 1);
     s.set_word(ch.at + lc::kHeadConsumed, 0);
     if (n == 1) s.set_word(ch.at + lc::kTailWritten, 0);

@@ -32,8 +32,10 @@ struct Ref {
     std::uint32_t at;     ///< offset of the channel's first word
 };
 
-/// Words a fresh channel needs; initialise with `init`.
-inline constexpr std::uint32_t kFreshWords = 7;
+/// Words a fresh channel needs; initialise with `init`. The 16 page slots are always present
+/// (unused ones zero), so pipe traffic does not resize the record: the state store shares
+/// unchanged positions between similar states, and a resize shifts every later word.
+inline constexpr std::uint32_t kFreshWords = 7 + kMaxPages;
 void init(Ref ch, Kind kind);
 
 std::uint32_t message_count(const State& s, std::uint32_t at);

@@ -31,7 +31,7 @@ void State::reindex() {
     proc_.resize(words_[kNumProcesses]);
     view_.resize(words_[kNumViews]);
     std::uint32_t at = kHeaderWords;
-    for (auto* group : {&obj_, &proc_, &view_}) {
+    for (auto* group : {&proc_, &view_, &obj_}) {
         for (auto& offset : *group) {
             offset = at;
             MPCHECK_ASSERT(words_[at] > 0);
@@ -50,11 +50,8 @@ void State::shift_offsets_after(std::uint32_t offset, std::int64_t delta) {
 }
 
 std::uint32_t State::add_object(ObjKind kind, std::uint32_t size) {
-    const std::uint32_t at =
-        proc_.empty() ? (view_.empty() ? static_cast<std::uint32_t>(words_.size()) : view_[0])
-                      : proc_[0];
-    words_.insert(words_.begin() + at, size, 0);
-    shift_offsets_after(at - 1, size);
+    const auto at = static_cast<std::uint32_t>(words_.size());
+    words_.insert(words_.end(), size, 0);
     words_[at] = size;
     words_[at + 1] = static_cast<std::uint32_t>(kind);
     obj_.push_back(at);
@@ -63,7 +60,9 @@ std::uint32_t State::add_object(ObjKind kind, std::uint32_t size) {
 }
 
 std::uint32_t State::add_process(std::uint32_t size) {
-    const std::uint32_t at = view_.empty() ? static_cast<std::uint32_t>(words_.size()) : view_[0];
+    const std::uint32_t at = !view_.empty()  ? view_[0]
+                             : !obj_.empty() ? obj_[0]
+                                             : static_cast<std::uint32_t>(words_.size());
     words_.insert(words_.begin() + at, size, 0);
     shift_offsets_after(at - 1, size);
     words_[at] = size;
@@ -88,8 +87,9 @@ std::uint32_t State::add_view(std::uint32_t proc, std::uint32_t obj, std::uint32
         if (p > proc || (p == proc && words_[o + kViewObj] > obj)) break;
         ++index;
     }
-    const std::uint32_t at =
-        index < view_.size() ? view_[index] : static_cast<std::uint32_t>(words_.size());
+    const std::uint32_t at = index < view_.size() ? view_[index]
+                             : !obj_.empty()      ? obj_[0]
+                                                  : static_cast<std::uint32_t>(words_.size());
     words_.insert(words_.begin() + at, size, 0);
     shift_offsets_after(at - 1, size);
     words_[at] = size;

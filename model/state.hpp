@@ -26,13 +26,16 @@ enum class ExitStage : std::uint32_t {
 /// The global state of the model: one flat vector of 32-bit words, which is also its canonical
 /// encoding (the explorer stores and hashes `words()` directly, with no separate encode step).
 ///
-/// Layout: a 4-word header, then three groups of variable-length records, each record starting
-/// with its own size in words:
-///   objects    in creation order: [size, ObjKind, fields..., tail...]      (object_layout.hpp)
-///   processes  in creation order: [size, fields..., globals..., frames...] (process_layout.hpp)
+/// Layout (layout.hpp): a 4-word header, then three groups of variable-length records, each
+/// record starting with its own size in words:
+///   processes  in creation order: [size, fields..., globals..., frames...]
 ///   views      sorted by (process, object): a process's private part of a shared object
 ///              (a queue's buffer and feeder thread, a file's unflushed buffer): [size, proc, obj,
 ///              fields..., items...]
+///   objects    in creation order: [size, ObjKind, fields..., tail...] (pipes hold messages)
+/// The groups are ordered from the least to the most often resized, because the state store
+/// shares the unchanged *positions* of similar states: a record that grows shifts everything
+/// after it.
 /// Record offsets are derived data rebuilt by `load`, not part of the state's identity.
 class State {
 public:

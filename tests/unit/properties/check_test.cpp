@@ -1,0 +1,128 @@
+// The search and the properties as a whole: exact counts, determinism, shortest traces that
+// replay in the model, and honest bounds.
+#include "bench/workers_family.hpp"
+#include "tests/support/check.hpp"
+#include "traces/render.hpp"
+
+#include <gtest/gtest.h>
+
+namespace mpcheck {
+namespace {
+
+using model::ProgramBuilder;
+using properties::Verdict;
+
+ProgramBuilder seed(bool join_first) {
+    ProgramBuilder b;
+    auto child = b.function("child", {"q"});
+    child.at(2, 5).sized_str(child.reg("item"), 1'000'000, "'X' * 1000000");
+    child.put(child.reg("q"), child.reg("item"));
+    auto main = b.module();
+    const auto q = main.reg("q");
+    const auto p = main.reg("p");
+    main.at(5).queue(q);
+    main.at(6).process(p, "child", {q});
+    main.at(7).start(p);
+    if (join_first) {
+        main.at(8).join(p);
+        main.at(9).get(main.reg("item"), q);
+    } else {
+        main.at(8).get(main.reg("item"), q);
+        main.at(9).join(p);
+    }
+    return b;
+}
+
+TEST(ExactCounts, SeedProgramsHaveFixedStateSpaces) {
+    // A count that changes without a change of semantics is a bug.
+    auto buggy = seed(true);
+    auto fixed = seed(false);
+    const auto rb = testing::check(buggy);
+    const auto rf = testing::check(fixed);
+    EXPECT_EQ(rb.stats.states, 7u);
+    EXPECT_EQ(rb.stats.transitions, 6u);
+    EXPECT_EQ(rf.stats.states, 50u);
+    EXPECT_EQ(rf.stats.transitions, 55u);
+}
+
+TEST(ExactCounts, WorkersFamily) {
+    const model::Model m1(bench::workers_family(1), model::StartMethod::fork);
+    const model::Model m2(bench::workers_family(2), model::StartMethod::fork);
+    const auto r1 = properties::check_model(m1, {});
+    const auto r2 = properties::check_model(m2, {});
+    EXPECT_EQ(r1.verdict, Verdict::ok);
+    EXPECT_EQ(r2.verdict, Verdict::ok);
+    EXPECT_EQ(r1.stats.states, 123u);
+    EXPECT_EQ(r2.stats.states, 16614u);
+    EXPECT_EQ(r2.stats.transitions, 53714u);
+}
+
+TEST(Determinism, TwoRunsGiveByteIdenticalReports) {
+    auto b = seed(true);
+    const model::Model m(b.build(), model::StartMethod::fork);
+    const auto r1 = properties::check_model(m, {});
+    const auto r2 = properties::check_model(m, {});
+    EXPECT_EQ(traces::to_json(r1, m, false), traces::to_json(r2, m, false));
+    EXPECT_EQ(traces::to_text(r1, m, "seed.py").substr(0, 200),
+              traces::to_text(r2, m, "seed.py").substr(0, 200));
+}
+
+TEST(Traces, CounterexampleReplaysStepByStepFromTheInitialState) {
+    auto b = seed(true);
+    const model::Model m(b.build(), model::StartMethod::fork);
+    const auto r = properties::check_model(m, {});
+    ASSERT_EQ(r.violations.size(), 1u);
+    const auto& trace = r.violations[0].trace;
+    model::State s = m.initial_state();
+    std::vector<model::Fact> facts;
+    for (const auto& step : trace.steps) {
+        model::State next;
+        ASSERT_TRUE(m.apply(s, step.action, next, facts)) << step.info.action;
+        EXPECT_EQ(next, step.after);
+        s = next;
+    }
+    // It ends in a state where nothing can move and the program has not finished.
+    struct Count : model::SuccessorSink {
+        int n = 0;
+        void on_successor(const model::Action&, const model::State&,
+                          std::span<const model::Fact>) override {
+            ++n;
+        }
+    } count;
+    m.successors(s, count);
+    EXPECT_EQ(count.n, 0);
+    EXPECT_FALSE(m.is_final(s));
+}
+
+TEST(Traces, JsonFollowsTheContract) {
+    auto b = seed(true);
+    const model::Model m(b.build(), model::StartMethod::fork);
+    const auto json = traces::to_json(properties::check_model(m, {}), m, false);
+    EXPECT_NE(json.find("\"verdict\": \"violation\""), std::string::npos);
+    EXPECT_NE(json.find("\"property\": \"deadlock\""), std::string::npos);
+    EXPECT_NE(json.find("\"location\": {\n        \"line\": 8"), std::string::npos) << json;
+    EXPECT_NE(json.find("\"process\": \"Process-1 (feeder thread)\""), std::string::npos);
+    EXPECT_NE(json.find("\"max_depth\": 6"), std::string::npos);
+}
+
+TEST(Bounds, TimeLimitGivesInconclusive) {
+    const model::Model m(bench::workers_family(4), model::StartMethod::fork);
+    explorer::Limits limits;
+    limits.max_seconds = 0.2;
+    const auto r = properties::check_model(m, limits);
+    EXPECT_EQ(r.verdict, Verdict::inconclusive);
+    EXPECT_EQ(r.completion, explorer::Completion::time_limit);
+    EXPECT_TRUE(r.violations.empty());
+}
+
+TEST(Bounds, TruncatedSearchNeverInventsADeadlock) {
+    // Frontier states count as able to finish.
+    const model::Model m(bench::workers_family(3), model::StartMethod::fork);
+    explorer::Limits limits;
+    limits.max_states = 5000;
+    const auto r = properties::check_model(m, limits);
+    EXPECT_EQ(r.verdict, Verdict::inconclusive);
+}
+
+} // namespace
+} // namespace mpcheck
