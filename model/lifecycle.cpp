@@ -284,6 +284,19 @@ void end_process(Exec& x, std::uint32_t victim, int signal) {
     }
 }
 
+namespace {
+// Resets the registers of the top frame that are dead at its instruction (see liveness.hpp).
+void clear_dead_registers(Exec& x) {
+    const std::uint32_t f = x.frame();
+    const Function& fn = x.prog.functions[x.s.word(f + lf::kFunc)];
+    if (fn.live_in.empty()) return;
+    const auto& live = fn.live_in[x.s.word(f + lf::kPc)];
+    for (std::uint32_t r = 0; r < fn.num_regs; ++r) {
+        if (!live[r]) x.s.set_word(f + lf::kRegs + r, Value::absent().bits());
+    }
+}
+} // namespace
+
 void run_locals(Exec& x) {
     // A loop with no visible step could run forever inside one step; the bound turns that
     // into an honest "model limit" instead of a hang.
@@ -291,7 +304,10 @@ void run_locals(Exec& x) {
     for (int budget = kBudget; budget > 0; --budget) {
         if (x.depth() == 0 || static_cast<ProcStatus>(x.pword(lp::kStatus)) != ProcStatus::running)
             return;
-        if (!is_local(x.instr().op)) return;
+        if (!is_local(x.instr().op)) {
+            clear_dead_registers(x);
+            return;
+        }
         exec_local(x);
     }
     x.fact(FactKind::model_limit, "a loop runs forever without any multiprocessing operation");

@@ -2,6 +2,7 @@
 
 #include "model/exec.hpp"
 #include "model/lifecycle.hpp"
+#include "model/liveness.hpp"
 #include "model/semantics.hpp"
 
 #include <sstream>
@@ -143,7 +144,9 @@ const char* python_name(ExcType type) {
 }
 
 Model::Model(Program program, StartMethod default_start_method)
-    : program_(std::move(program)), start_method_(default_start_method) {}
+    : program_(std::move(program)), start_method_(default_start_method) {
+    compute_liveness(program_);
+}
 
 State Model::initial_state(std::vector<Fact>* out) const {
     std::vector<Fact> facts;

@@ -72,6 +72,8 @@ struct Function {
     std::vector<Handler> handlers; ///< innermost first
     std::vector<std::string> reg_names;
     SourceLoc loc;
+    /// Derived (compute_liveness): live_in[pc][r] when register r may be read at or after pc.
+    std::vector<std::vector<bool>> live_in;
 };
 
 /// A string or bytes constant. Payloads are abstracted by their size; `text` is the literal

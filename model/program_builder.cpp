@@ -11,7 +11,9 @@ namespace mpcheck::model {
 // ---- ProgramBuilder ----------------------------------------------------------------------
 
 ProgramBuilder::ProgramBuilder() {
-    program_.functions.push_back(Function{"<module>", 0, 0, {}, {}, {}, {}});
+    Function module;
+    module.name = "<module>";
+    program_.functions.push_back(std::move(module));
     defined_.push_back(true);
     program_.module = 0;
 }
@@ -41,7 +43,9 @@ FuncId ProgramBuilder::function_id(std::string_view name) {
     for (std::size_t i = 0; i < program_.functions.size(); ++i) {
         if (program_.functions[i].name == name) return static_cast<FuncId>(i);
     }
-    program_.functions.push_back(Function{std::string(name), 0, 0, {}, {}, {}, {}});
+    Function fn;
+    fn.name = std::string(name);
+    program_.functions.push_back(std::move(fn));
     defined_.push_back(false);
     return static_cast<FuncId>(program_.functions.size() - 1);
 }
@@ -218,16 +222,21 @@ void FunctionBuilder::store_global(std::string_view name, Reg src) {
         {.op = Op::store_global, .a = src, .imm = static_cast<std::int32_t>(owner_->global(name))});
 }
 
-void FunctionBuilder::call(Reg dst, std::string_view function, std::initializer_list<Reg> args) {
-    // Arguments go to consecutive temporaries.
+Reg FunctionBuilder::consecutive(std::initializer_list<Reg> args) {
     Reg first = 0;
-    std::uint16_t n = 0;
+    bool any = false;
     for (const Reg a : args) {
         const Reg t = temp();
-        if (n == 0) first = t;
+        if (!any) first = t;
+        any = true;
         move(t, a);
-        ++n;
     }
+    return first;
+}
+
+void FunctionBuilder::call(Reg dst, std::string_view function, std::initializer_list<Reg> args) {
+    const Reg first = consecutive(args);
+    const auto n = static_cast<std::uint16_t>(args.size());
     emit({.op = Op::call,
           .dst = dst,
           .a = first,
@@ -262,14 +271,8 @@ void FunctionBuilder::choose(Reg dst) {
 
 Reg FunctionBuilder::process(Reg dst, std::string_view target, std::initializer_list<Reg> args,
                              std::string_view text) {
-    Reg first = 0;
-    std::uint16_t n = 0;
-    for (const Reg a : args) {
-        const Reg t = temp();
-        if (n == 0) first = t;
-        move(t, a);
-        ++n;
-    }
+    const Reg first = consecutive(args);
+    const auto n = static_cast<std::uint16_t>(args.size());
     const Reg daemon = temp();
     none(daemon);
     emit({.op = Op::process_new,

@@ -21,6 +21,9 @@ public:
     Reg reg(std::string_view name);
     /// A fresh unnamed temporary register.
     Reg temp();
+    /// Copies `args` into fresh consecutive temporaries (how calls pass arguments); returns
+    /// the first.
+    Reg consecutive(std::initializer_list<Reg> args);
     std::uint32_t pc() const { return static_cast<std::uint32_t>(fn().code.size()); }
 
     /// Emits an instruction; `text` describes it in traces (defaults to the op name).

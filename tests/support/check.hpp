@@ -26,6 +26,20 @@ inline std::vector<std::string> violated(const properties::CheckResult& r) {
     return ids;
 }
 
+/// The first violation's message, or "" (for failure output).
+inline std::string first_message(const properties::CheckResult& r) {
+    return r.violations.empty() ? std::string() : r.violations[0].message;
+}
+
+/// Emits `assert <r> == <expected>`.
+inline void expect_bool(model::FunctionBuilder& f, model::Reg r, bool expected) {
+    const model::Reg want = f.temp();
+    const model::Reg same = f.temp();
+    f.constant(want, model::Value::boolean(expected));
+    f.binary(same, r, model::BinaryOp::eq, want);
+    f.assert_true(same);
+}
+
 inline bool violates(const properties::CheckResult& r, const std::string& id) {
     const auto ids = violated(r);
     return std::find(ids.begin(), ids.end(), id) != ids.end();

@@ -14,13 +14,11 @@ using model::Reg;
 using model::StartMethod;
 using properties::Verdict;
 using testing::check;
+using testing::expect_bool;
+using testing::first_message;
 using testing::violated;
 
 using Ids = std::vector<std::string>;
-
-std::string first_message(const properties::CheckResult& r) {
-    return r.violations.empty() ? std::string() : r.violations[0].message;
-}
 
 enum class ChildAction { nothing, write, write_and_flush, write_and_close, write_a_lot };
 

@@ -1,5 +1,6 @@
 // Queue hazards of the semantics spec (§4), each as its buggy and its fixed program.
 #include "tests/support/check.hpp"
+#include "tests/support/programs.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,33 +11,8 @@ using model::ProgramBuilder;
 using model::Wait;
 using properties::Verdict;
 using testing::check;
+using testing::seed_program;
 using testing::violated;
-
-// def child(q): q.put('X' * n)
-// q = Queue(); p = Process(target=child, args=(q,)); p.start()
-// then either p.join(); q.get()   (join_first) or q.get(); p.join()
-ProgramBuilder seed_program(std::uint64_t n, bool join_first) {
-    ProgramBuilder b;
-    auto child = b.function("child", {"q"});
-    std::string text = "'X' * ";
-    text += std::to_string(n);
-    child.at(2, 5).sized_str(child.reg("item"), n, text);
-    child.put(child.reg("q"), child.reg("item"));
-    auto main = b.module();
-    const auto q = main.reg("q");
-    const auto p = main.reg("p");
-    main.at(5).queue(q);
-    main.at(6).process(p, "child", {q});
-    main.at(7).start(p);
-    if (join_first) {
-        main.at(8).join(p);
-        main.at(9).get(main.reg("item"), q);
-    } else {
-        main.at(8).get(main.reg("item"), q);
-        main.at(9).join(p);
-    }
-    return b;
-}
 
 TEST(SeedDeadlock, JoinBeforeGetOfALargeItemDeadlocks) {
     auto b = seed_program(1'000'000, true);

@@ -17,23 +17,12 @@ using model::Value;
 using model::Wait;
 using properties::Verdict;
 using testing::check;
+using testing::expect_bool;
+using testing::first_message;
 using testing::violated;
 using testing::violates;
 
 using Ids = std::vector<std::string>;
-
-std::string first_message(const properties::CheckResult& r) {
-    return r.violations.empty() ? std::string() : r.violations[0].message;
-}
-
-// assert <r> == <expected>
-void expect_bool(FunctionBuilder& f, Reg r, bool expected) {
-    const Reg want = f.temp();
-    const Reg same = f.temp();
-    f.constant(want, Value::boolean(expected));
-    f.binary(same, r, BinaryOp::eq, want);
-    f.assert_true(same);
-}
 
 Reg condition(FunctionBuilder& f, Reg dst, Reg lock_or_none) {
     f.op(Op::cond_new, lock_or_none, dst);

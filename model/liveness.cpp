@@ -1,0 +1,133 @@
+#include "model/liveness.hpp"
+
+#include <vector>
+
+namespace mpcheck::model {
+
+namespace {
+
+struct Operands {
+    std::vector<Reg> uses;
+    std::vector<Reg> defs;
+};
+
+// Which registers an instruction reads and writes. Operations not listed are treated
+// conservatively: they may read a, b, c and dst, and define nothing.
+Operands operands(const Instr& in) {
+    switch (in.op) {
+    case Op::nop:
+    case Op::jump:
+    case Op::print:
+    case Op::sleep:
+        return {};
+    case Op::load_const:
+    case Op::load_global:
+    case Op::name_is_main:
+    case Op::choose:
+        return {{}, {in.dst}};
+    case Op::move:
+    case Op::unary:
+    case Op::exc_matches:
+    case Op::queue_new:
+    case Op::sem_new:
+    case Op::cond_new:
+    case Op::process_is_alive:
+    case Op::process_exitcode:
+    case Op::queue_get:
+    case Op::queue_empty:
+    case Op::queue_full:
+    case Op::queue_qsize:
+    case Op::sem_acquire:
+    case Op::cond_wait:
+    case Op::event_is_set:
+    case Op::event_wait:
+    case Op::conn_recv:
+    case Op::conn_poll:
+        return {{in.a}, {in.dst}};
+    case Op::binary:
+        return {{in.a, in.b}, {in.dst}};
+    case Op::event_new:
+    case Op::file_open:
+        return {{}, {in.dst}};
+    case Op::pipe_new:
+        return {{}, {in.dst, static_cast<Reg>(in.dst + 1)}};
+    case Op::jump_if_false:
+    case Op::jump_if_true:
+    case Op::store_global:
+    case Op::ret:
+    case Op::raise:
+    case Op::assert_true:
+    case Op::sys_exit:
+        return {{in.a}, {}};
+    case Op::call:
+    case Op::process_new: {
+        Operands o;
+        for (Reg r = 0; r < in.b; ++r)
+            o.uses.push_back(static_cast<Reg>(in.a + r));
+        if (in.op == Op::process_new) o.uses.push_back(in.c);
+        o.defs.push_back(in.dst);
+        return o;
+    }
+    default:
+        return {{in.a, in.b, in.c, in.dst}, {}};
+    }
+}
+
+void compute(Function& fn) {
+    const std::size_t n = fn.code.size();
+    const std::size_t regs = fn.num_regs;
+    // Successors of each instruction, including the handlers whose region covers it (an
+    // exception can be raised almost anywhere).
+    std::vector<std::vector<std::size_t>> succ(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const Instr& in = fn.code[i];
+        const bool falls_through =
+            in.op != Op::jump && in.op != Op::ret && in.op != Op::raise && i + 1 < n;
+        if (falls_through) succ[i].push_back(i + 1);
+        if (in.op == Op::jump || in.op == Op::jump_if_false || in.op == Op::jump_if_true) {
+            succ[i].push_back(static_cast<std::size_t>(in.imm));
+        }
+        for (const Handler& h : fn.handlers) {
+            if (i >= h.begin && i < h.end) succ[i].push_back(h.handler);
+        }
+    }
+    std::vector<Operands> ops(n);
+    for (std::size_t i = 0; i < n; ++i)
+        ops[i] = operands(fn.code[i]);
+    fn.live_in.assign(n, std::vector<bool>(regs, false));
+    // Parameters are live on entry only if read; nothing else is special. Iterate to a
+    // fixed point (backward may-analysis).
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (std::size_t k = n; k-- > 0;) {
+            std::vector<bool> live(regs, false);
+            for (const std::size_t s : succ[k]) {
+                for (std::size_t r = 0; r < regs; ++r)
+                    live[r] = live[r] || fn.live_in[s][r];
+            }
+            for (const Reg d : ops[k].defs) {
+                if (d < regs) live[d] = false;
+            }
+            for (const Reg u : ops[k].uses) {
+                if (u < regs) live[u] = true;
+            }
+            // A handler's exception register is written when the exception arrives.
+            for (const Handler& h : fn.handlers) {
+                if (h.handler == k && h.exc < regs) live[h.exc] = false;
+            }
+            if (live != fn.live_in[k]) {
+                fn.live_in[k] = std::move(live);
+                changed = true;
+            }
+        }
+    }
+}
+
+} // namespace
+
+void compute_liveness(Program& program) {
+    for (Function& fn : program.functions)
+        compute(fn);
+}
+
+} // namespace mpcheck::model
