@@ -2,6 +2,7 @@
 
 #include "model/check.hpp"
 #include "model/layout.hpp"
+#include "model/word_list.hpp"
 
 #include <algorithm>
 #include <array>
@@ -189,9 +190,7 @@ bool tail_partial(const State& s, std::uint32_t at, const Sizer& sizer) {
 void begin_message(Ref ch, Value v) {
     State& s = ch.s;
     const std::uint32_t n = message_count(s, ch.at);
-    const std::uint32_t pos = messages_at(ch.at) + n;
-    s.insert_words(ch.record, pos, 1);
-    s.set_word(pos, v.bits());
+    word_list::push_back(s, ch.record, messages_at(ch.at), n, v.bits());
     s.set_word(ch.at + lc::kMessages, n + 1);
     s.set_word(ch.at + lc::kTailWritten, 0);
 }
@@ -254,7 +253,7 @@ bool read_some(Ref ch, const Sizer& sizer, Value& out) {
         return false;
     }
     const std::uint32_t n = message_count(s, ch.at);
-    s.erase_words(ch.record, messages_at(ch.at), 1);
+    word_list::erase(s, ch.record, messages_at(ch.at), n, 0);
     s.set_word(ch.at + lc::kMessages, n - 1);
     s.set_word(ch.at + lc::kHeadConsumed, 0);
     if (n == 1) s.set_word(ch.at + lc::kTailWritten, 0);

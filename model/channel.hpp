@@ -35,7 +35,7 @@ struct Ref {
 /// Words a fresh channel needs; initialise with `init`. The 16 page slots are always present
 /// (unused ones zero), so pipe traffic does not resize the record: the state store shares
 /// unchanged positions between similar states, and a resize shifts every later word.
-inline constexpr std::uint32_t kFreshWords = 7 + kMaxPages;
+inline constexpr std::uint32_t kFreshWords = 7 + kMaxPages + 4; // + 4 message slots
 void init(Ref ch, Kind kind);
 
 std::uint32_t message_count(const State& s, std::uint32_t at);

@@ -1,6 +1,7 @@
 #include "model/exec.hpp"
 
 #include "model/lifecycle.hpp"
+#include "model/word_list.hpp"
 
 namespace mpcheck::model::detail {
 
@@ -116,7 +117,9 @@ std::uint32_t Exec::find_view_offset(std::uint32_t p, std::uint32_t obj) const {
 
 std::uint32_t Exec::view(std::uint32_t p, std::uint32_t obj) {
     std::uint32_t index = s.find_view(p, obj);
-    if (index == State::kNone) index = s.add_view(p, obj, layout::view::kItems);
+    if (index == State::kNone) {
+        index = s.add_view(p, obj, layout::view::kItems + word_list::capacity(0));
+    }
     return s.view_offset(index);
 }
 

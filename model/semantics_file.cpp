@@ -1,4 +1,5 @@
 #include "model/semantics.hpp"
+#include "model/word_list.hpp"
 
 /// Buffered file objects across fork (spec §10). A file object's user-space buffer is private
 /// to each process: it lives in the process's view of the file record, as a list of data
@@ -72,8 +73,7 @@ Outcome file_write(Exec& x, const Instr& in) {
     const std::uint32_t token = (x.proc << 16) | (serial % kSerialLimit);
     x.s.set_word(v + kNextSerial, serial + 1);
     const std::uint32_t count = x.s.word(v + lv::kCount);
-    x.s.insert_words(v, v + lv::kItems + count, 1);
-    x.s.set_word(v + lv::kItems + count, token);
+    word_list::push_back(x.s, v, v + lv::kItems, count, token);
     x.s.set_word(v + lv::kCount, count + 1);
     const std::uint64_t buffered = x.s.word(v + kBufferedBytes) + written_size(x, x.reg(in.b));
     if (buffered > kBufferSize) {
@@ -129,7 +129,8 @@ void flush_file_view(Exec& x, std::uint32_t view_index) {
         x.s.set_word(fo + lf::kCount, written + 1);
     }
     const std::uint32_t vo = x.s.view_offset(view_index);
-    x.s.erase_words(vo, vo + lv::kItems, n);
+    for (std::uint32_t i = n; i-- > 0;)
+        word_list::erase(x.s, vo, vo + lv::kItems, i + 1, i);
     x.s.set_word(vo + lv::kCount, 0);
     x.s.set_word(vo + kBufferedBytes, 0);
     if (duplicated) {

@@ -1,5 +1,6 @@
 #include "model/lifecycle.hpp"
 #include "model/semantics.hpp"
+#include "model/word_list.hpp"
 
 /// multiprocessing.Queue, JoinableQueue and SimpleQueue (spec §4, §5). The per-process buffer
 /// and the feeder thread live in the process's view of the queue; the pipe, its reader and
@@ -91,9 +92,8 @@ Outcome put_buffered(Exec& x, const Instr& in, std::uint32_t q) {
     }
     std::uint32_t v = x.view(x.proc, q);
     const std::uint32_t count = x.s.word(v + lv::kCount);
-    x.s.insert_words(v, v + lv::kItems + count, 1);
+    word_list::push_back(x.s, v, v + lv::kItems, count, item.bits());
     v = x.find_view_offset(x.proc, q);
-    x.s.set_word(v + lv::kItems + count, item.bits());
     x.s.set_word(v + lv::kCount, count + 1);
     x.s.set_word(v + lv::kFlags, x.s.word(v + lv::kFlags) | lv::kFeederStarted);
     x.advance();
@@ -218,7 +218,7 @@ Outcome feeder_step(Exec& x, std::uint32_t view_index) {
             return Outcome::done;
         }
         const Value item = Value::from_bits(x.s.word(v + lv::kItems));
-        x.s.erase_words(v, v + lv::kItems, 1);
+        word_list::erase(x.s, v, v + lv::kItems, count, 0);
         v = x.s.view_offset(view_index);
         x.s.set_word(v + lv::kCount, count - 1);
         if (!x.picklable(item)) {
