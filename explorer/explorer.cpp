@@ -17,32 +17,59 @@ bool has_model_limit(std::span<const model::Fact> facts) {
                        [](const model::Fact& f) { return f.kind == model::FactKind::model_limit; });
 }
 
-// Inserts successors into the store and the graph while a state is expanded.
+// Collects the successors of the state being expanded, then inserts them into the store in
+// one batch (the store overlaps their memory waits) and records them in successor order, so
+// ids, parents and observer calls are exactly those of inserting one at a time.
 class Expansion final : public model::SuccessorSink {
 public:
     Expansion(StateStore& store, StateGraph& graph, std::vector<StateId>& parent,
               std::vector<bool>& limited, std::span<Observer* const> observers)
         : store_(store), graph_(graph), parent_(parent), limited_(limited), observers_(observers) {}
 
-    void begin(StateId from, const StateStore::Tree& tree) {
+    void begin(StateId from) {
         from_ = from;
-        tree_ = &tree;
-        count_ = 0;
+        words_.clear();
+        ends_.clear();
+        actions_.clear();
+        facts_.clear();
+        fact_ends_.clear();
     }
-    std::uint64_t count() const { return count_; }
+    std::uint64_t count() const { return actions_.size(); }
 
     void on_successor(const model::Action& action, const model::State& next,
                       std::span<const model::Fact> facts) override {
-        const auto ins = store_.insert(next.words(), *tree_);
-        if (ins.inserted) {
-            parent_.push_back(from_);
-            limited_.push_back(has_model_limit(facts));
+        const auto w = next.words();
+        words_.insert(words_.end(), w.begin(), w.end());
+        ends_.push_back(words_.size());
+        actions_.push_back(action);
+        facts_.insert(facts_.end(), facts.begin(), facts.end());
+        fact_ends_.push_back(facts_.size());
+    }
+
+    void finish(const StateStore::Tree& near) {
+        spans_.clear();
+        std::size_t begin = 0;
+        for (const std::size_t end : ends_) {
+            spans_.emplace_back(words_.data() + begin, end - begin);
+            begin = end;
         }
-        graph_.add_edge(ins.id);
-        ++count_;
-        if (!facts.empty()) {
-            for (Observer* o : observers_)
-                o->on_facts(from_, action, ins.id, next, facts);
+        store_.insert_batch(spans_, near, results_);
+        std::size_t fact_begin = 0;
+        for (std::size_t i = 0; i < actions_.size(); ++i) {
+            const std::span<const model::Fact> facts(facts_.data() + fact_begin,
+                                                     fact_ends_[i] - fact_begin);
+            fact_begin = fact_ends_[i];
+            const auto ins = results_[i];
+            if (ins.inserted) {
+                parent_.push_back(from_);
+                limited_.push_back(has_model_limit(facts));
+            }
+            graph_.add_edge(ins.id);
+            if (!facts.empty()) {
+                next_.load(spans_[i]);
+                for (Observer* o : observers_)
+                    o->on_facts(from_, actions_[i], ins.id, next_, facts);
+            }
         }
     }
 
@@ -53,8 +80,14 @@ private:
     std::vector<bool>& limited_;
     std::span<Observer* const> observers_;
     StateId from_ = 0;
-    const StateStore::Tree* tree_ = nullptr;
-    std::uint64_t count_ = 0;
+    std::vector<std::uint32_t> words_;
+    std::vector<std::size_t> ends_;
+    std::vector<model::Action> actions_;
+    std::vector<model::Fact> facts_;
+    std::vector<std::size_t> fact_ends_;
+    std::vector<std::span<const std::uint32_t>> spans_;
+    std::vector<StateStore::Insertion> results_;
+    model::State next_;
 };
 
 } // namespace
@@ -124,8 +157,9 @@ Completion Explorer::run(std::span<Observer* const> observers) {
             graph_.mark_final(id);
             continue;
         }
-        expansion.begin(id, tree);
+        expansion.begin(id);
         model_.successors(state, expansion);
+        expansion.finish(tree);
         stats_.transitions += expansion.count();
         if (expansion.count() == 0) {
             for (Observer* o : observers)
