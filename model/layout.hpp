@@ -42,8 +42,8 @@ inline constexpr std::uint32_t kRegs = 4;    ///< first register
 namespace obj {
 inline constexpr std::uint32_t kKind = 1; ///< ObjKind
 inline constexpr std::uint32_t kName = 2; ///< TextId naming the object (its variable)
-/// Object index + 1 of the object this one duplicates: created at the same site by a spawn
-/// child re-running the module body, where its parent created the original (0: none).
+/// 1 when the object was created by a spawn/forkserver child re-running the module body, so
+/// it is that child's own copy of a module-level resource the program means to share.
 inline constexpr std::uint32_t kOrigin = 3;
 } // namespace obj
 

@@ -24,8 +24,24 @@ Outcome exec_choose(Exec& x) {
     return Outcome::done;
 }
 
+// A module-level resource used by the child that re-created it while re-importing the main
+// module under spawn: each process has its own, so nothing is shared (spec §9).
+void check_shared(Exec& x) {
+    const Instr& in = x.instr();
+    if (x.phase() != 0 || in.a >= x.function().num_regs) return;
+    const Value v = x.reg(in.a);
+    if (v.tag() != Value::Tag::object || v.as_object() >= x.s.num_objects()) return;
+    if (x.oword(v.as_object(), layout::obj::kOrigin) == 0) return;
+    if (x.kind_of(v.as_object()) == ObjKind::process_handle) return;
+    x.fact(FactKind::unshared_resource,
+           "is a different object in this process than in its parent: it was re-created when "
+           "the child re-imported the main module (pass it to the child in args instead)",
+           v.as_object());
+}
+
 Outcome exec_visible(Exec& x) {
     const Op op = x.instr().op;
+    check_shared(x);
     switch (op) {
     case Op::choose:
         return exec_choose(x);

@@ -254,12 +254,6 @@ Outcome exec_queue_op(Exec& x) {
     if (in.op == Op::queue_new) return queue_new(x, in);
     const std::uint32_t q = x.object_arg(in.a, ObjKind::queue);
     if (q == State::kNone) return Outcome::raised;
-    if (x.oword(q, layout::obj::kOrigin) != 0) {
-        x.fact(FactKind::unshared_resource,
-               "is a different queue in this process than in its parent (re-created when the "
-               "spawn child re-imported the main module)",
-               q);
-    }
     const QueueKind kind = queue_kind(x, q);
     const std::uint32_t at = x.ooff(q) + lq::kChannel;
     switch (in.op) {

@@ -246,3 +246,37 @@ TEST(Exceptions, AFailingAssertIsReported) {
 
 } // namespace
 } // namespace mpcheck
+
+namespace mpcheck {
+namespace {
+
+// lock = Lock() at module level; def worker(): with lock: ...   (spec §9, verified e10):
+// under spawn the child re-imports the module and gets its own lock.
+TEST(StartMethods, ModuleLevelLockIsADifferentLockUnderSpawn) {
+    auto b = global_lock_program();
+    const auto r = check(b, StartMethod::spawn);
+    EXPECT_EQ(violated(r), std::vector<std::string>{"unshared-resource"});
+    EXPECT_EQ(r.violations[0].loc.line, 5u);
+}
+
+TEST(StartMethods, LockPassedInArgsIsSharedUnderSpawn) {
+    ProgramBuilder b;
+    auto w = b.function("worker", {"l"});
+    w.at(5).acquire(w.reg("l"));
+    w.release(w.reg("l"));
+    auto m = b.module();
+    const auto is_main = m.reg("is_main");
+    m.emit({.op = Op::name_is_main, .dst = is_main});
+    const auto skip = m.jump_if_false(is_main);
+    const auto lock = m.reg("lock");
+    const auto p = m.reg("p");
+    m.at(7).lock(lock);
+    m.at(8).process(p, "worker", {lock});
+    m.at(9).start(p);
+    m.at(10).join(p);
+    m.patch(skip, m.pc());
+    EXPECT_EQ(check(b, StartMethod::spawn).verdict, Verdict::ok);
+}
+
+} // namespace
+} // namespace mpcheck

@@ -99,6 +99,15 @@ TEST(Bounds, TimeLimitGivesInconclusive) {
     EXPECT_TRUE(r.violations.empty());
 }
 
+TEST(Bounds, MemoryLimitGivesInconclusive) {
+    const model::Model m(bench::workers_family(3), model::StartMethod::fork);
+    explorer::Limits limits;
+    limits.max_memory_bytes = 1 << 20;
+    const auto r = properties::check_model(m, limits);
+    EXPECT_EQ(r.verdict, Verdict::inconclusive);
+    EXPECT_EQ(r.completion, explorer::Completion::memory_limit);
+}
+
 TEST(Bounds, TruncatedSearchNeverInventsADeadlock) {
     // Frontier states count as able to finish.
     const model::Model m(bench::workers_family(3), model::StartMethod::fork);
