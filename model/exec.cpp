@@ -106,7 +106,10 @@ std::uint32_t Exec::object_arg(Reg r, ObjKind kind) {
 
 std::uint32_t Exec::new_object(ObjKind kind, std::uint32_t size) {
     const std::uint32_t obj = s.add_object(kind, size);
-    set_oword(obj, layout::obj::kName, depth() > 0 ? instr().text : kNoText);
+    if (depth() > 0) {
+        const Instr& in = instr();
+        set_oword(obj, layout::obj::kName, in.name != kNoText ? in.name : in.text);
+    }
     // Created while a spawn/forkserver child re-imports the main module: a copy that the
     // child's parent does not share (spec §1.3, §9).
     if ((pword(layout::proc::kFlags) & layout::proc::kFlagRunsModule) != 0) {

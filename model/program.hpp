@@ -52,6 +52,9 @@ struct Instr {
     std::int32_t imm = 0;
     TextId text = kNoText;
     SourceLoc loc{};
+    /// For instructions that create an object: the variable it is assigned to ("q"), used to
+    /// name the object in messages. kNoText: the object is named by `text`.
+    TextId name = kNoText;
 };
 
 /// A `try` region: an exception raised at pc in [begin, end) jumps to `handler` with the

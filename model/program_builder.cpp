@@ -153,12 +153,22 @@ std::string FunctionBuilder::describe(std::string_view text, const Instr& in) co
         return name(in.a) + ".acquire()";
     case Op::sem_release:
         return name(in.a) + ".release()";
-    case Op::queue_new:
-    case Op::sem_new:
+    case Op::queue_new: {
+        static constexpr const char* kinds[] = {"Queue()", "JoinableQueue()", "SimpleQueue()"};
+        return name(in.dst) + " = " + kinds[in.imm % 3];
+    }
+    case Op::sem_new: {
+        static constexpr const char* kinds[] = {"Lock()", "RLock()", "Semaphore()",
+                                                "BoundedSemaphore()"};
+        return name(in.dst) + " = " + kinds[in.imm % 4];
+    }
     case Op::process_new:
+        return name(in.dst) + " = Process(target=" +
+               owner_->program().functions[static_cast<std::size_t>(in.imm)].name + ")";
     case Op::cond_new:
+        return name(in.dst) + " = Condition()";
     case Op::event_new:
-        return name(in.dst);
+        return name(in.dst) + " = Event()";
     default: {
         std::string s = op_name(in.op);
         if (!is_local(in.op) && in.op != Op::choose) s = name(in.a) + "." + s + "()";
@@ -170,6 +180,12 @@ std::string FunctionBuilder::describe(std::string_view text, const Instr& in) co
 std::uint32_t FunctionBuilder::emit(Instr instr, std::string_view text) {
     instr.loc = loc_;
     instr.text = owner_->text(describe(text, instr));
+    const bool creates = instr.op == Op::queue_new || instr.op == Op::sem_new ||
+                         instr.op == Op::process_new || instr.op == Op::cond_new ||
+                         instr.op == Op::event_new || instr.op == Op::file_open;
+    if (creates && instr.dst < fn().reg_names.size()) {
+        instr.name = owner_->text(fn().reg_names[instr.dst]);
+    }
     fn().code.push_back(instr);
     return static_cast<std::uint32_t>(fn().code.size() - 1);
 }
@@ -281,7 +297,7 @@ Reg FunctionBuilder::process(Reg dst, std::string_view target, std::initializer_
           .b = n,
           .c = daemon,
           .imm = static_cast<std::int32_t>(owner_->function_id(target))},
-         text.empty() ? fn().reg_names[dst] : text);
+         text);
     return dst;
 }
 
