@@ -80,6 +80,15 @@ inline constexpr std::uint32_t kFlag = 5;
 inline constexpr std::uint32_t kSize = 6;
 } // namespace event
 
+/// Barrier (spec §7.4): a Condition plus the shared int array (state, count).
+namespace barrier {
+inline constexpr std::uint32_t kCond = 4; ///< object index of its Condition (RLock)
+inline constexpr std::uint32_t kParties = 5;
+inline constexpr std::uint32_t kState = 6; ///< 0 filling, 1 draining, -1 resetting, -2 broken
+inline constexpr std::uint32_t kCount = 7; ///< parties inside wait()
+inline constexpr std::uint32_t kSize = 8;
+} // namespace barrier
+
 /// Queue / JoinableQueue / SimpleQueue shared part (spec §4.1, §5); a channel follows.
 namespace queue {
 inline constexpr std::uint32_t kQueueKind = 4;

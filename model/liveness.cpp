@@ -43,6 +43,8 @@ Operands operands(const Instr& in) {
     case Op::event_wait:
     case Op::conn_recv:
     case Op::conn_poll:
+    case Op::barrier_new:
+    case Op::barrier_wait:
         return {{in.a}, {in.dst}};
     case Op::binary:
         return {{in.a, in.b}, {in.dst}};

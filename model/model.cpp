@@ -79,6 +79,10 @@ Outcome exec_visible(Exec& x) {
     case Op::event_is_set:
     case Op::event_wait:
         return detail::exec_sync_op(x);
+    case Op::barrier_new:
+    case Op::barrier_wait:
+    case Op::barrier_abort:
+        return detail::exec_barrier_op(x);
     case Op::pipe_new:
     case Op::conn_send:
     case Op::conn_recv:

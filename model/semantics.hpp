@@ -23,6 +23,9 @@ Outcome feeder_step(Exec& x, std::uint32_t view_index);
 // ---- Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event (semantics_sync.cpp) ----
 Outcome exec_sync_op(Exec& x);
 
+// ---- Barrier (semantics_barrier.cpp) ----------------------------------------------------
+Outcome exec_barrier_op(Exec& x);
+
 // ---- Pipe / Connection (semantics_conn.cpp) ----------------------------------------------
 Outcome exec_conn_op(Exec& x);
 

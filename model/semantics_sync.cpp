@@ -1,3 +1,4 @@
+#include "model/condition.hpp"
 #include "model/semantics.hpp"
 
 #include <algorithm>
@@ -26,6 +27,8 @@ namespace le = layout::event;
 
 namespace {
 
+using namespace condition; // the SemLock/Condition primitives shared with Barrier
+
 // SEM_VALUE_MAX on Linux (INT_MAX): the maximum of Semaphore(v) (synchronize.py: Semaphore).
 constexpr std::uint32_t kSemValueMax = 0x7fffffffu;
 
@@ -33,14 +36,6 @@ constexpr std::uint32_t kSemValueMax = 0x7fffffffu;
 // whether wait_sem was acquired ("notified") in the top bit.
 constexpr std::uint32_t kNotified = 1u << 31;
 constexpr std::uint32_t kCountMask = kNotified - 1;
-
-SemKind sem_kind(const Exec& x, std::uint32_t sem) {
-    return static_cast<SemKind>(x.oword(sem, ls::kSemKind));
-}
-
-bool has_owner(SemKind kind) {
-    return kind == SemKind::lock || kind == SemKind::rlock;
-}
 
 // The semaphore object behind register r: a Lock/RLock/Semaphore/BoundedSemaphore, or the lock
 // of a Condition (Condition.acquire/release/__enter__/__exit__ are its lock's methods,
@@ -54,67 +49,6 @@ std::uint32_t lock_arg(Exec& x, Reg r) {
     }
     x.raise(v.is_none() ? ExcType::attribute_error : ExcType::type_error);
     return State::kNone;
-}
-
-// semaphore.c: ISMINE(o) = count > 0 && last_tid == current thread.
-bool is_mine(const Exec& x, std::uint32_t sem) {
-    if (has_owner(sem_kind(x, sem))) {
-        return x.oword(sem, ls::kOwner) == x.proc + 1 && x.oword(sem, ls::kCount) > 0;
-    }
-    return (x.oword(sem, ls::kHolders) & Exec::bit(x.proc)) != 0;
-}
-
-// sem_trywait succeeded: take one unit and record who took it (count levels for an RLock).
-void take_unit(Exec& x, std::uint32_t sem, std::uint32_t count) {
-    x.set_oword(sem, ls::kValue, x.oword(sem, ls::kValue) - 1);
-    if (has_owner(sem_kind(x, sem))) {
-        x.set_oword(sem, ls::kOwner, x.proc + 1);
-        x.set_oword(sem, ls::kCount, count);
-    } else {
-        x.set_oword(sem, ls::kHolders, x.oword(sem, ls::kHolders) | Exec::bit(x.proc));
-    }
-}
-
-// sem_post of the unit this process holds; ownership ends.
-void give_unit(Exec& x, std::uint32_t sem) {
-    x.set_oword(sem, ls::kValue, x.oword(sem, ls::kValue) + 1);
-    if (has_owner(sem_kind(x, sem))) {
-        x.set_oword(sem, ls::kOwner, 0);
-        x.set_oword(sem, ls::kCount, 0);
-    } else {
-        x.set_oword(sem, ls::kHolders, x.oword(sem, ls::kHolders) & ~Exec::bit(x.proc));
-    }
-}
-
-// Condition.wait: "for i in range(count): self._lock.release()" -- returns count.
-std::uint32_t release_fully(Exec& x, std::uint32_t sem) {
-    const std::uint32_t count = has_owner(sem_kind(x, sem)) ? x.oword(sem, ls::kCount) : 1;
-    give_unit(x, sem);
-    return count;
-}
-
-// A blocking primitive with CPython's block/timeout parameters (semaphore.c tries sem_trywait
-// first, so an available unit is always taken, timeout or not). Returns true when this
-// alternative is the "gives up" branch (block=False, or the timeout expired); false with
-// `blocked` set when the actor must wait.
-bool gives_up(Exec& x, Wait wait, bool enabled, bool& blocked) {
-    blocked = false;
-    if (enabled) return false;
-    switch (wait) {
-    case Wait::forever:
-        blocked = true;
-        return false;
-    case Wait::no_block:
-        return true;
-    case Wait::timeout:
-        if (x.alt == 0) {
-            x.more_alts = true; // alt 1: the timeout expires
-            blocked = true;
-            return false;
-        }
-        return true;
-    }
-    return false;
 }
 
 Outcome finish(Exec& x, const Instr& in, Value result) {
@@ -217,21 +151,12 @@ Outcome sem_release(Exec& x, const Instr& in) {
 
 // ---- Condition (spec §7.1) --------------------------------------------------------------
 
-std::uint32_t new_cond(Exec& x, std::uint32_t lock) {
-    const std::uint32_t c = x.new_object(ObjKind::cond, lc::kSize);
-    x.set_oword(c, lc::kLock, lock);
-    return c;
-}
-
 Outcome cond_new(Exec& x, const Instr& in) {
     // synchronize.py: self._lock = lock or ctx.RLock()
     const Value arg = x.reg(in.a);
     std::uint32_t lock = State::kNone;
     if (arg.is_none() || arg.is_absent()) {
-        lock = x.new_object(ObjKind::sem, ls::kSize);
-        x.set_oword(lock, ls::kSemKind, static_cast<std::uint32_t>(SemKind::rlock));
-        x.set_oword(lock, ls::kValue, 1);
-        x.set_oword(lock, ls::kMax, 1);
+        lock = new_rlock(x);
     } else if (arg.tag() == Value::Tag::object && x.kind_of(arg.as_object()) == ObjKind::sem) {
         lock = arg.as_object();
     } else {
@@ -239,80 +164,6 @@ Outcome cond_new(Exec& x, const Instr& in) {
         return x.raise(ExcType::type_error);
     }
     return finish(x, in, Value::object(new_cond(x, lock)));
-}
-
-std::uint32_t cword(const Exec& x, std::uint32_t c, std::uint32_t field) {
-    return x.oword(c, field);
-}
-void add_cword(Exec& x, std::uint32_t c, std::uint32_t field, std::uint32_t delta) {
-    x.set_oword(c, field, x.oword(c, field) + delta);
-}
-void sub_cword(Exec& x, std::uint32_t c, std::uint32_t field, std::uint32_t delta) {
-    x.set_oword(c, field, x.oword(c, field) - delta);
-}
-
-// The part of Condition.wait before it sleeps: sleeping.release(), then release the lock
-// `count` times. Returns the count to restore.
-std::uint32_t wait_begin(Exec& x, std::uint32_t c) {
-    add_cword(x, c, lc::kSleeping, 1);
-    return release_fully(x, cword(x, c, lc::kLock));
-}
-
-// Condition.wait's `self._wait_semaphore.acquire(True, timeout)`. Returns false with `blocked`
-// set when the actor must wait; otherwise true, with `notified` telling whether a unit was
-// taken (false: the timeout expired).
-bool wait_sem_step(Exec& x, std::uint32_t c, Wait wait, bool& blocked, bool& notified) {
-    const bool enabled = cword(x, c, lc::kWaitSem) > 0;
-    notified = false;
-    if (gives_up(x, wait, enabled, blocked)) return true;
-    if (blocked) return false;
-    sub_cword(x, c, lc::kWaitSem, 1);
-    notified = true;
-    return true;
-}
-
-enum class NotifyStart : std::uint8_t { nobody, handshake, assertion };
-
-// Condition.notify(n) up to and including the posts of wait_sem; `posted` is how many
-// sleepers were woken (the notifier then waits for as many units of `woken`).
-NotifyStart notify_begin(Exec& x, std::uint32_t c, std::uint32_t n, std::uint32_t& posted) {
-    posted = 0;
-    // assert not self._wait_semaphore.acquire(False): the acquire happens even when it
-    // succeeds (a stray unit left by a notifier that died mid-notify).
-    if (cword(x, c, lc::kWaitSem) > 0) {
-        sub_cword(x, c, lc::kWaitSem, 1);
-        return NotifyStart::assertion;
-    }
-    // Cancel sleepers that timed out since the last notify: while woken.acquire(False):
-    // assert sleeping.acquire(False).
-    while (cword(x, c, lc::kWoken) > 0) {
-        sub_cword(x, c, lc::kWoken, 1);
-        if (cword(x, c, lc::kSleeping) == 0) return NotifyStart::assertion;
-        sub_cword(x, c, lc::kSleeping, 1);
-    }
-    posted = std::min(n, cword(x, c, lc::kSleeping));
-    sub_cword(x, c, lc::kSleeping, posted);
-    add_cword(x, c, lc::kWaitSem, posted);
-    return posted > 0 ? NotifyStart::handshake : NotifyStart::nobody;
-}
-
-// `for i in range(sleepers): self._woken_count.acquire()` -- blocking, no timeout, with the
-// lock held. The units still awaited are in scratch; all available ones are taken at once
-// (only the notifier consumes `woken`, so taking them one per step reveals nothing more).
-// Returns false when blocked; true when progress was made (scratch updated).
-bool handshake_step(Exec& x, std::uint32_t c) {
-    const std::uint32_t woken = cword(x, c, lc::kWoken);
-    if (woken == 0) return false;
-    const std::uint32_t take = std::min(woken, x.scratch());
-    sub_cword(x, c, lc::kWoken, take);
-    x.set_scratch(x.scratch() - take);
-    return true;
-}
-
-// "while self._wait_semaphore.acquire(False): pass" -- units posted for sleepers that timed
-// out instead of taking them.
-void drain_wait_sem(Exec& x, std::uint32_t c) {
-    x.set_oword(c, lc::kWaitSem, 0);
 }
 
 std::uint32_t notify_count(const Instr& in) {
