@@ -1,0 +1,386 @@
+#include "frontend/lower.hpp"
+
+#include "frontend/lowerer.hpp"
+
+#include <cstring>
+
+namespace mpcheck::frontend {
+
+using model::BinaryOp;
+using model::Instr;
+using model::Op;
+using model::Reg;
+using model::Value;
+
+model::Program lower(const Module& module, std::string_view source) {
+    // Functions are lowered in definition order, so a worker defined before the main() that
+    // starts it would not know its parameters' kinds: two lenient passes learn them first.
+    Lowerer::ParamKinds kinds;
+    for (int pass = 0; pass < 2; ++pass) {
+        Lowerer learn(module, source, kinds, true);
+        try {
+            (void)learn.run();
+        } catch (const FrontendError&) {
+            break; // the strict pass reports it
+        }
+        kinds = learn.param_kinds();
+    }
+    return Lowerer(module, source, std::move(kinds)).run();
+}
+
+Lowerer::ParamKinds Lowerer::param_kinds() const {
+    ParamKinds out;
+    for (const auto& [name, info] : functions_)
+        out[name] = info.param_kinds;
+    return out;
+}
+
+model::FunctionBuilder Lowerer::fb_for(model::FuncId id) {
+    // FunctionBuilder's constructor is private: rebuild one from the builder's public entry.
+    if (id == b_.program().module) return b_.module();
+    const std::string name = b_.program().functions[id].name;
+    const auto saved_params = b_.program().functions[id].num_params;
+    auto f = b_.function(name, {});
+    b_.program().functions[id].num_params = saved_params;
+    return f;
+}
+
+void Lowerer::at(const Pos& p) {
+    loc_ = {p.line, p.column};
+}
+
+std::string Lowerer::src(const Pos& p) const {
+    std::string out;
+    bool space = false;
+    for (std::size_t i = p.begin; i < p.end && i < source_.size(); ++i) {
+        const char c = source_[i];
+        if (c == '\n' || c == '\r' || c == '\\') {
+            space = true;
+            continue;
+        }
+        if (space && c == ' ') continue;
+        if (space && !out.empty() && out.back() != '(' && out.back() != '[') out += ' ';
+        space = false;
+        out += c;
+    }
+    return out;
+}
+
+model::Program Lowerer::run() {
+    // Register every top-level function first, so calls may precede definitions.
+    for (const auto& s : module_.body) {
+        if (s->kind != StmtKind::def) continue;
+        FunctionInfo info;
+        info.def = s.get();
+        info.id = b_.function_id(s->text);
+        info.param_kinds.assign(s->params.size(), Kind::unknown);
+        if (const auto it = seed_.find(s->text);
+            it != seed_.end() && it->second.size() == s->params.size())
+            info.param_kinds = it->second;
+        if (functions_.count(s->text) != 0)
+            unsupported("redefinition of function '" + s->text + "'", s->pos.line, s->pos.column);
+        functions_[s->text] = std::move(info);
+        function_order_.push_back(s->text);
+        auto f = b_.function(s->text, {});
+        b_.program().functions[functions_[s->text].id].loc = {s->pos.line, s->pos.column};
+        for (const auto& p : s->params)
+            f.reg(p);
+        b_.program().functions[functions_[s->text].id].num_params =
+            static_cast<std::uint16_t>(s->params.size());
+    }
+    module_scope_.id = b_.program().module;
+    module_scope_.is_module = true;
+    scope_ = &module_scope_;
+    body(module_.body);
+    // Functions are lowered after the module so that argument kinds seen at Process(...) and
+    // call sites are known; repeat until no function is left.
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (const auto& name : function_order_) {
+            FunctionInfo& info = functions_[name];
+            if (info.lowered) continue;
+            lower_function(info);
+            changed = true;
+        }
+    }
+    for (const auto& [name, pos] : referenced_functions_) {
+        if (functions_.count(name) == 0)
+            unsupported("call of unknown function '" + name + "'", pos.line, pos.column);
+    }
+    try {
+        return b_.build();
+    } catch (const std::exception& e) {
+        unsupported(e.what(), 1, 1);
+    }
+}
+
+void Lowerer::lower_function(FunctionInfo& info) {
+    info.lowered = true;
+    Scope scope;
+    scope.id = info.id;
+    for (std::size_t i = 0; i < info.def->params.size(); ++i) {
+        scope.locals.insert(info.def->params[i]);
+        scope.kinds[info.def->params[i]] = info.param_kinds[i];
+    }
+    collect_locals(info.def->body, scope);
+    for (const auto& g : scope.globals)
+        scope.locals.erase(g);
+    Scope* saved = scope_;
+    scope_ = &scope;
+    body(info.def->body);
+    scope_ = saved;
+}
+
+namespace {
+void collect_target(const Expr& t, Scope& scope) {
+    if (t.kind == ExprKind::name) scope.locals.insert(t.text);
+    if (t.kind == ExprKind::tuple || t.kind == ExprKind::list) {
+        for (const auto& a : t.args)
+            collect_target(*a, scope);
+    }
+}
+} // namespace
+
+void Lowerer::collect_locals(const Body& b, Scope& scope) {
+    for (const auto& s : b) {
+        switch (s->kind) {
+        case StmtKind::assign:
+        case StmtKind::aug:
+        case StmtKind::for_:
+            for (const auto& t : s->targets)
+                collect_target(*t, scope);
+            break;
+        case StmtKind::global:
+            for (const auto& [n, unused] : s->names)
+                scope.globals.insert(n);
+            break;
+        case StmtKind::with:
+            for (const auto& item : s->items) {
+                if (!item.name.empty()) scope.locals.insert(item.name);
+            }
+            break;
+        case StmtKind::import:
+        case StmtKind::from:
+            unsupported("import inside a function", s->pos.line, s->pos.column);
+        case StmtKind::def:
+            unsupported("nested function", s->pos.line, s->pos.column);
+        default:
+            break;
+        }
+        for (const auto& h : s->handlers) {
+            if (!h.name.empty()) scope.locals.insert(h.name);
+            collect_locals(h.body, scope);
+        }
+        collect_locals(s->body, scope);
+        collect_locals(s->orelse, scope);
+        collect_locals(s->finalbody, scope);
+    }
+}
+
+bool Lowerer::is_local(const std::string& name) const {
+    return !scope_->is_module && scope_->locals.count(name) != 0;
+}
+
+Kind Lowerer::kind_of_name(const std::string& name) const {
+    if (const auto it = scope_->kinds.find(name); it != scope_->kinds.end()) return it->second;
+    if (!is_local(name)) {
+        if (const auto it = module_scope_.kinds.find(name); it != module_scope_.kinds.end())
+            return it->second;
+        if (functions_.count(name) != 0) return Kind::function;
+    }
+    return Kind::unknown;
+}
+
+void Lowerer::store(const std::string& name, Reg value, Kind kind) {
+    Scope& target = is_local(name) ? *scope_ : module_scope_;
+    auto& k = target.kinds[name];
+    if (k == Kind::unknown)
+        k = kind;
+    else if (kind != Kind::unknown && kind != k)
+        k = Kind::unknown;
+    if (is_local(name)) {
+        auto f = fb();
+        const Reg r = f.reg(name);
+        if (r != value) f.move(r, value);
+    } else {
+        fb().store_global(name, value);
+    }
+}
+
+Val Lowerer::load(const std::string& name, const Pos& p) {
+    at(p);
+    if (name == "__name__")
+        unsupported("'__name__' outside `if __name__ == '__main__'`", p.line, p.column);
+    if (module_scope_.lists.count(name) != 0 || scope_->lists.count(name) != 0)
+        unsupported("list '" + name + "' used other than as a for-loop iterable", p.line, p.column);
+    if (imports_.count(name) != 0 && kind_of_name(name) == Kind::unknown)
+        unsupported("'" + name + "' used as a value", p.line, p.column);
+    if (functions_.count(name) != 0 && !is_local(name))
+        unsupported("function '" + name + "' used as a value", p.line, p.column);
+    if (is_local(name)) return Val{fb().reg(name), kind_of_name(name)};
+    const Reg t = fb().temp();
+    fb().load_global(t, name);
+    return Val{t, kind_of_name(name)};
+}
+
+void Lowerer::body(const Body& b) {
+    for (const auto& s : b)
+        stmt(*s);
+}
+
+void Lowerer::stmt(const Stmt& s) {
+    at(s.pos);
+    var_.clear();
+    switch (s.kind) {
+    case StmtKind::pass:
+    case StmtKind::global:
+        return;
+    case StmtKind::def: {
+        bool top = false;
+        for (const auto& t : module_.body)
+            top = top || t.get() == &s;
+        if (!top) unsupported("function defined inside a block", s.pos.line, s.pos.column);
+        return;
+    }
+    case StmtKind::import:
+        for (const auto& [mod, alias] : s.names) {
+            static constexpr std::string_view kKnown[] = {"multiprocessing", "time",  "os", "sys",
+                                                          "queue",           "random"};
+            bool known = false;
+            for (const auto k : kKnown)
+                known = known || mod == k;
+            if (!known) unsupported("import of module '" + mod + "'", s.pos.line, s.pos.column);
+            const std::string bound = alias.empty() ? mod : alias;
+            imports_[bound] = mod;
+            module_scope_.kinds[bound] = mod == "multiprocessing" ? Kind::context : Kind::module;
+        }
+        return;
+    case StmtKind::from: {
+        if (s.text != "multiprocessing" && s.text != "queue" && s.text != "time" &&
+            s.text != "os" && s.text != "sys")
+            unsupported("import from module '" + s.text + "'", s.pos.line, s.pos.column);
+        for (const auto& [n, alias] : s.names)
+            imports_[alias.empty() ? n : alias] = s.text + "." + n;
+        return;
+    }
+    case StmtKind::expr: {
+        const Expr& e = *s.value;
+        if (e.kind == ExprKind::string || e.kind == ExprKind::integer ||
+            e.kind == ExprKind::constant)
+            return; // docstrings and bare constants
+        expr(e, src(s.pos));
+        return;
+    }
+    case StmtKind::assign:
+        for (const auto& t : s.targets)
+            assign(*t, *s.value, s);
+        return;
+    case StmtKind::aug: {
+        const Expr& t = *s.targets[0];
+        if (t.kind != ExprKind::name)
+            unsupported("augmented assignment to this target", t.pos.line, t.pos.column);
+        static const std::map<std::string, BinaryOp> kOps = {{"+", BinaryOp::add},
+                                                             {"-", BinaryOp::sub},
+                                                             {"*", BinaryOp::mul},
+                                                             {"//", BinaryOp::floordiv},
+                                                             {"%", BinaryOp::mod}};
+        const auto it = kOps.find(s.text);
+        if (it == kOps.end()) unsupported("operator '" + s.text + "='", s.pos.line, s.pos.column);
+        const Val left = load(t.text, t.pos);
+        const Val right = expr(*s.value);
+        const Reg dst = fb().temp();
+        at(s.pos);
+        fb().binary(dst, left.reg, it->second, right.reg);
+        store(t.text, dst, Kind::unknown);
+        return;
+    }
+    case StmtKind::ret: {
+        if (scope_->is_module) syntax_error("'return' outside function", s.pos.line, s.pos.column);
+        Reg r = 0;
+        if (s.value)
+            r = expr(*s.value).reg;
+        else
+            r = constant(Value::none());
+        run_cleanups(0);
+        at(s.pos);
+        fb().ret(r);
+        return;
+    }
+    case StmtKind::brk:
+    case StmtKind::cont:
+        jump_out(s, s.kind == StmtKind::brk);
+        return;
+    case StmtKind::assert_: {
+        const Val c = condition(*s.value);
+        at(s.pos);
+        fb().assert_true(c.reg, src(s.pos));
+        return;
+    }
+    case StmtKind::raise: {
+        Reg r = 0;
+        if (!s.value) {
+            if (current_exc_.empty())
+                unsupported("bare 'raise' outside an except block", s.pos.line, s.pos.column);
+            r = current_exc_.back();
+        } else if (s.value->kind == ExprKind::name && is_local(s.value->text) &&
+                   kind_of_name(s.value->text) == Kind::unknown && !exc_type_opt(*s.value)) {
+            r = fb().reg(s.value->text);
+        } else {
+            const Expr& t = s.value->kind == ExprKind::call ? *s.value->args[0] : *s.value;
+            r = constant(Value::exception(exc_type(t)));
+        }
+        at(s.pos);
+        fb().emit({.op = Op::raise, .a = r}, src(s.pos));
+        return;
+    }
+    case StmtKind::if_:
+        if_stmt(s);
+        return;
+    case StmtKind::while_:
+        while_stmt(s);
+        return;
+    case StmtKind::for_:
+        for_stmt(s);
+        return;
+    case StmtKind::try_:
+        try_stmt(s);
+        return;
+    case StmtKind::with:
+        with_stmt(s);
+        return;
+    }
+}
+
+Reg Lowerer::constant(Value v) {
+    const Reg t = fb().temp();
+    fb().constant(t, v);
+    return t;
+}
+
+void Lowerer::jump_out(const Stmt& s, bool is_break) {
+    if (loops_.empty())
+        syntax_error(std::string("'") + (is_break ? "break" : "continue") + "' outside loop",
+                     s.pos.line, s.pos.column);
+    run_cleanups(loops_.back().cleanup_depth);
+    at(s.pos);
+    const std::uint32_t j = fb().jump();
+    (is_break ? loops_.back().breaks : loops_.back().continues).push_back(j);
+}
+
+void Lowerer::run_cleanups(std::size_t down_to) {
+    // Emitted innermost first; the cleanup stack is restored afterwards.
+    std::vector<Cleanup> saved = cleanups_;
+    while (cleanups_.size() > down_to) {
+        const Cleanup c = cleanups_.back();
+        cleanups_.pop_back();
+        if (c.finally != nullptr) {
+            body(c.finally->finalbody);
+        } else {
+            at(c.pos);
+            emit({.op = c.op, .dst = fb().temp(), .a = c.reg}, c.text);
+        }
+    }
+    cleanups_ = std::move(saved);
+}
+
+} // namespace mpcheck::frontend

@@ -1,0 +1,315 @@
+// Constructors and methods of the multiprocessing objects.
+#include "frontend/lowerer.hpp"
+
+namespace mpcheck::frontend {
+
+using model::Op;
+using model::QueueKind;
+using model::Reg;
+using model::SemKind;
+using model::Value;
+using model::Wait;
+
+namespace {
+constexpr std::size_t kNone = SIZE_MAX;
+}
+
+Val Lowerer::constructor(const std::string& what, const Expr& e, std::string_view text) {
+    const Reg dst = fb().temp();
+    if (what == "Process") {
+        check_args(e, 0, {"target", "args", "daemon", "name"});
+        const Expr* target = arg(e, kNone - 1, "target");
+        if (target == nullptr || target->kind != ExprKind::name ||
+            functions_.count(target->text) == 0)
+            unsupported("Process() without target= naming a function of the module", e.pos.line,
+                        e.pos.column);
+        FunctionInfo& info = functions_[target->text];
+        std::vector<Val> vals;
+        if (const Expr* args = arg(e, kNone - 1, "args")) {
+            if (args->kind != ExprKind::tuple && args->kind != ExprKind::list)
+                unsupported("Process args= other than a tuple display", args->pos.line,
+                            args->pos.column);
+            for (const auto& a : args->args)
+                vals.push_back(expr(*a));
+        }
+        if (vals.size() > info.def->params.size() ||
+            vals.size() < info.def->params.size() - info.def->defaults.size())
+            unsupported("Process target called with the wrong number of arguments", e.pos.line,
+                        e.pos.column);
+        for (std::size_t i = vals.size(); i < info.def->params.size(); ++i)
+            vals.push_back(
+                expr(*info.def->defaults[i + info.def->defaults.size() - info.def->params.size()]));
+        for (std::size_t i = 0; i < vals.size(); ++i) {
+            if (vals[i].kind != Kind::unknown) info.param_kinds[i] = vals[i].kind;
+        }
+        Reg first = 0;
+        for (std::size_t i = 0; i < vals.size(); ++i) {
+            const Reg t = fb().temp();
+            if (i == 0) first = t;
+        }
+        for (std::size_t i = 0; i < vals.size(); ++i)
+            fb().move(static_cast<Reg>(first + i), vals[i].reg);
+        const Expr* daemon = arg(e, kNone - 1, "daemon");
+        const Reg d = daemon != nullptr ? expr(*daemon).reg : constant(Value::none());
+        at(e.pos);
+        emit({.op = Op::process_new,
+              .dst = dst,
+              .a = first,
+              .b = static_cast<Reg>(vals.size()),
+              .c = d,
+              .imm = static_cast<std::int32_t>(info.id)},
+             text);
+        return Val{dst, Kind::process};
+    }
+    if (what == "Queue" || what == "JoinableQueue" || what == "SimpleQueue") {
+        const bool simple = what == "SimpleQueue";
+        check_args(e, simple ? 0 : 1, {"maxsize"});
+        const Expr* m = simple ? nullptr : arg(e, 0, "maxsize");
+        const Reg size = m != nullptr ? expr(*m).reg : constant(Value::integer(0));
+        const auto kind = what == "Queue"           ? QueueKind::queue
+                          : what == "JoinableQueue" ? QueueKind::joinable
+                                                    : QueueKind::simple;
+        at(e.pos);
+        emit({.op = Op::queue_new, .dst = dst, .a = size, .imm = static_cast<std::int32_t>(kind)},
+             text);
+        return Val{dst, what == "Queue"           ? Kind::queue
+                        : what == "JoinableQueue" ? Kind::joinable_queue
+                                                  : Kind::simple_queue};
+    }
+    if (what == "Lock" || what == "RLock" || what == "Semaphore" || what == "BoundedSemaphore") {
+        const bool counted = what == "Semaphore" || what == "BoundedSemaphore";
+        check_args(e, counted ? 1 : 0, {"value"});
+        const Expr* v = counted ? arg(e, 0, "value") : nullptr;
+        const Reg value = v != nullptr ? expr(*v).reg : constant(Value::integer(1));
+        const auto kind = what == "Lock"        ? SemKind::lock
+                          : what == "RLock"     ? SemKind::rlock
+                          : what == "Semaphore" ? SemKind::semaphore
+                                                : SemKind::bounded;
+        at(e.pos);
+        emit({.op = Op::sem_new, .dst = dst, .a = value, .imm = static_cast<std::int32_t>(kind)},
+             text);
+        return Val{dst, Kind::lock};
+    }
+    if (what == "Condition") {
+        check_args(e, 1, {"lock"});
+        const Expr* l = arg(e, 0, "lock");
+        const Reg lock = l != nullptr ? expr(*l).reg : constant(Value::none());
+        at(e.pos);
+        emit({.op = Op::cond_new, .dst = dst, .a = lock}, text);
+        return Val{dst, Kind::condition};
+    }
+    if (what == "Event") {
+        check_args(e, 0, {});
+        at(e.pos);
+        emit({.op = Op::event_new, .dst = dst}, text);
+        return Val{dst, Kind::event};
+    }
+    if (what == "Barrier") {
+        check_args(e, 1, {"parties"});
+        const Expr* n = arg(e, 0, "parties");
+        if (n == nullptr) unsupported("Barrier() without parties", e.pos.line, e.pos.column);
+        const Reg parties = expr(*n).reg;
+        at(e.pos);
+        emit({.op = Op::barrier_new, .dst = dst, .a = parties}, text);
+        return Val{dst, Kind::barrier};
+    }
+    if (what == "Pipe") {
+        check_args(e, 1, {"duplex"});
+        bool duplex = true;
+        if (const Expr* d = arg(e, 0, "duplex")) {
+            if (d->kind != ExprKind::constant || d->text == "None")
+                unsupported("Pipe duplex= other than True or False", d->pos.line, d->pos.column);
+            duplex = d->text == "True";
+        }
+        const Reg second = fb().temp();
+        if (second != dst + 1) unsupported("internal: pipe registers", e.pos.line, e.pos.column);
+        at(e.pos);
+        emit({.op = Op::pipe_new, .dst = dst, .imm = duplex ? 1 : 0}, text);
+        return Val{dst, Kind::conn};
+    }
+    if (what == "set_start_method" || what == "get_context") {
+        check_args(e, 1, {"method", "force"});
+        const Expr* m = arg(e, 0, "method");
+        if (m == nullptr) {
+            if (what == "get_context") return Val{constant(Value::none()), Kind::context};
+            unsupported("set_start_method() without a method", e.pos.line, e.pos.column);
+        }
+        const std::string method = const_str(*m);
+        if (method == "fork")
+            b_.set_start_method(model::StartMethod::fork);
+        else if (method == "spawn")
+            b_.set_start_method(model::StartMethod::spawn);
+        else if (method == "forkserver")
+            b_.set_start_method(model::StartMethod::forkserver);
+        else
+            unsupported("start method '" + method + "'", m->pos.line, m->pos.column);
+        return Val{constant(Value::none()), what == "get_context" ? Kind::context : Kind::unknown};
+    }
+    if (what == "freeze_support") return Val{constant(Value::none())};
+    unsupported("multiprocessing." + what, e.pos.line, e.pos.column);
+}
+
+namespace {
+/// The object kind a method name implies when the receiver's kind is not known statically.
+Kind kind_from_method(const std::string& m) {
+    if (m == "start" || m == "terminate" || m == "kill" || m == "is_alive") return Kind::process;
+    if (m == "put" || m == "get" || m == "put_nowait" || m == "get_nowait" || m == "join_thread" ||
+        m == "cancel_join_thread" || m == "empty" || m == "full" || m == "qsize")
+        return Kind::queue;
+    if (m == "task_done") return Kind::joinable_queue;
+    if (m == "acquire" || m == "release") return Kind::lock;
+    if (m == "notify" || m == "notify_all") return Kind::condition;
+    if (m == "set" || m == "clear" || m == "is_set") return Kind::event;
+    if (m == "send" || m == "recv" || m == "poll" || m == "send_bytes" || m == "recv_bytes")
+        return Kind::conn;
+    if (m == "write" || m == "flush") return Kind::file;
+    if (m == "abort") return Kind::barrier;
+    return Kind::unknown;
+}
+} // namespace
+
+Val Lowerer::method(const Val& obj, const std::string& name, const Expr& e, std::string_view text) {
+    Kind k = obj.kind;
+    if (k == Kind::unknown) k = kind_from_method(name);
+    if (k == Kind::unknown && name == "join") k = Kind::process;
+    const Reg dst = fb().temp();
+    auto simple = [&](Op op, Wait wait = Wait::forever, Reg b = 0, std::int32_t imm = 0) {
+        at(e.pos);
+        emit({.op = op, .wait = wait, .dst = dst, .a = obj.reg, .b = b, .imm = imm}, text);
+        return Val{dst};
+    };
+    auto no_args = [&](Op op) {
+        check_args(e, 0, {});
+        return simple(op);
+    };
+    const bool any_queue = k == Kind::queue || k == Kind::joinable_queue || k == Kind::simple_queue;
+    switch (k) {
+    case Kind::process:
+        if (name == "start") return no_args(Op::process_start);
+        if (name == "join") {
+            check_args(e, 1, {"timeout"});
+            return simple(Op::process_join, wait_mode(e, kNone, 0));
+        }
+        if (name == "terminate") return no_args(Op::process_terminate);
+        if (name == "kill") return no_args(Op::process_kill);
+        if (name == "close") return no_args(Op::process_close);
+        if (name == "is_alive") return no_args(Op::process_is_alive);
+        break;
+    case Kind::queue:
+    case Kind::joinable_queue:
+    case Kind::simple_queue:
+        if (name == "put" || name == "put_nowait") {
+            check_args(e, name == "put" ? 3 : 1, {"obj", "block", "timeout"});
+            const Expr* item = arg(e, 0, "obj");
+            if (item == nullptr) unsupported("put() without an item", e.pos.line, e.pos.column);
+            const Reg v = expr(*item).reg;
+            const Wait w = name == "put_nowait" ? Wait::no_block : wait_mode(e, 1, 2);
+            return simple(Op::queue_put, w, v);
+        }
+        if (name == "get" || name == "get_nowait") {
+            check_args(e, name == "get" ? 2 : 0, {"block", "timeout"});
+            return simple(Op::queue_get,
+                          name == "get_nowait" ? Wait::no_block : wait_mode(e, 0, 1));
+        }
+        if (name == "close") return no_args(Op::queue_close);
+        if (name == "join_thread") return no_args(Op::queue_join_thread);
+        if (name == "cancel_join_thread") return no_args(Op::queue_cancel_join_thread);
+        if (name == "empty") return no_args(Op::queue_empty);
+        if (name == "full") return no_args(Op::queue_full);
+        if (name == "qsize") return no_args(Op::queue_qsize);
+        if (name == "task_done" && (k == Kind::joinable_queue || obj.kind == Kind::unknown))
+            return no_args(Op::queue_task_done);
+        if (name == "join" && k == Kind::joinable_queue) return no_args(Op::queue_join);
+        break;
+    case Kind::lock:
+    case Kind::condition:
+        if (name == "acquire") {
+            check_args(e, 2, {"block", "blocking", "timeout"});
+            return simple(Op::sem_acquire, wait_mode(e, 0, 1));
+        }
+        if (name == "release") return no_args(Op::sem_release);
+        if (k == Kind::condition && name == "wait") {
+            check_args(e, 1, {"timeout"});
+            return simple(Op::cond_wait, wait_mode(e, kNone, 0));
+        }
+        if (k == Kind::condition && name == "notify") {
+            check_args(e, 1, {"n"});
+            std::int64_t n = 1;
+            if (const Expr* ne = arg(e, 0, "n")) {
+                const auto v = fold_int(*ne);
+                if (!v || *v < 1 || *v > 1000)
+                    unsupported("notify(n) with n not a positive constant", ne->pos.line,
+                                ne->pos.column);
+                n = *v;
+            }
+            return simple(Op::cond_notify, Wait::forever, 0, static_cast<std::int32_t>(n));
+        }
+        if (k == Kind::condition && name == "notify_all") {
+            check_args(e, 0, {});
+            return simple(Op::cond_notify, Wait::forever, 0, 0);
+        }
+        break;
+    case Kind::event:
+        if (name == "set") return no_args(Op::event_set);
+        if (name == "clear") return no_args(Op::event_clear);
+        if (name == "is_set") return no_args(Op::event_is_set);
+        if (name == "wait") {
+            check_args(e, 1, {"timeout"});
+            return simple(Op::event_wait, wait_mode(e, kNone, 0));
+        }
+        break;
+    case Kind::barrier:
+        if (name == "wait") {
+            check_args(e, 1, {"timeout"});
+            return simple(Op::barrier_wait, wait_mode(e, kNone, 0));
+        }
+        if (name == "abort") return no_args(Op::barrier_abort);
+        break;
+    case Kind::conn:
+        if (name == "send" || name == "send_bytes") {
+            check_args(e, 1, {});
+            if (e.args.size() < 2)
+                unsupported("send() without an object", e.pos.line, e.pos.column);
+            const Reg v = expr(*e.args[1]).reg;
+            return simple(Op::conn_send, Wait::forever, v);
+        }
+        if (name == "recv" || name == "recv_bytes") return no_args(Op::conn_recv);
+        if (name == "poll") {
+            check_args(e, 1, {"timeout"});
+            // poll()'s default timeout is 0: it never blocks.
+            return simple(Op::conn_poll,
+                          wait_mode(e, kNone, 0, e.args.size() < 2 && e.keywords.empty()));
+        }
+        if (name == "close") return no_args(Op::conn_close);
+        break;
+    case Kind::file:
+        if (name == "write") {
+            check_args(e, 1, {});
+            if (e.args.size() < 2) unsupported("write() without data", e.pos.line, e.pos.column);
+            const Reg v = expr(*e.args[1]).reg;
+            return simple(Op::file_write, Wait::forever, v);
+        }
+        if (name == "flush") return no_args(Op::file_flush);
+        if (name == "close") return no_args(Op::file_close);
+        break;
+    default:
+        break;
+    }
+    (void)any_queue;
+    if (lenient_ && obj.kind == Kind::unknown) return Val{dst};
+    unsupported("method '" + name + "' on " + src(e.args[0]->args[0]->pos), e.pos.line,
+                e.pos.column);
+}
+
+Val Lowerer::attribute(const Expr& e, std::string_view text) {
+    const Val obj = expr(*e.args[0]);
+    if (e.text == "exitcode" && (obj.kind == Kind::process || obj.kind == Kind::unknown)) {
+        const Reg dst = fb().temp();
+        at(e.pos);
+        emit({.op = Op::process_exitcode, .dst = dst, .a = obj.reg}, text);
+        return Val{dst};
+    }
+    unsupported("attribute '" + e.text + "'", e.pos.line, e.pos.column);
+}
+
+} // namespace mpcheck::frontend

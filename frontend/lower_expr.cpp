@@ -1,0 +1,229 @@
+// Expressions: constants (with folding of sized strings), arithmetic, comparisons, and/or.
+#include "frontend/lowerer.hpp"
+
+#include <cstring>
+
+namespace mpcheck::frontend {
+
+using model::BinaryOp;
+using model::Op;
+using model::Reg;
+using model::Value;
+
+namespace {
+std::uint64_t code_points(const std::string& s) {
+    std::uint64_t n = 0;
+    for (const char c : s) {
+        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+    }
+    return n;
+}
+} // namespace
+
+std::optional<std::int64_t> Lowerer::fold_int(const Expr& e) const {
+    if (e.kind == ExprKind::integer) {
+        if (e.is_float) return std::nullopt;
+        return e.number;
+    }
+    if (e.kind == ExprKind::unary && e.text == "-") {
+        const auto v = fold_int(*e.args[0]);
+        if (v) return -*v;
+    }
+    if (e.kind == ExprKind::binary) {
+        const auto a = fold_int(*e.args[0]);
+        const auto b = fold_int(*e.args[1]);
+        if (!a || !b) return std::nullopt;
+        constexpr std::int64_t kBig = std::int64_t{1} << 40;
+        if (*a > kBig || *a < -kBig || *b > kBig || *b < -kBig) return std::nullopt;
+        if (e.text == "+") return *a + *b;
+        if (e.text == "-") return *a - *b;
+        if (e.text == "*") return *a * *b;
+    }
+    return std::nullopt;
+}
+
+bool Lowerer::fold_str(const Expr& e, std::uint64_t& size, bool& is_bytes) const {
+    if (e.kind == ExprKind::string) {
+        if (e.is_fstring && e.text.find('{') != std::string::npos)
+            unsupported("f-string with replacement fields (its size is unknown)", e.pos.line,
+                        e.pos.column);
+        size = e.is_bytes ? e.text.size() : code_points(e.text);
+        is_bytes = e.is_bytes;
+        return true;
+    }
+    if (e.kind == ExprKind::binary && e.text == "*") {
+        for (int side = 0; side < 2; ++side) {
+            std::uint64_t s = 0;
+            bool b = false;
+            const auto n = fold_int(*e.args[static_cast<std::size_t>(1 - side)]);
+            if (n && fold_str(*e.args[static_cast<std::size_t>(side)], s, b)) {
+                size = *n > 0 ? s * static_cast<std::uint64_t>(*n) : 0;
+                is_bytes = b;
+                return true;
+            }
+        }
+    }
+    if (e.kind == ExprKind::binary && e.text == "+") {
+        std::uint64_t s1 = 0, s2 = 0;
+        bool b1 = false, b2 = false;
+        if (fold_str(*e.args[0], s1, b1) && fold_str(*e.args[1], s2, b2) && b1 == b2) {
+            size = s1 + s2;
+            is_bytes = b1;
+            return true;
+        }
+    }
+    return false;
+}
+
+std::string Lowerer::const_str(const Expr& e) const {
+    if (e.kind != ExprKind::string || e.is_fstring)
+        unsupported("expected a string literal", e.pos.line, e.pos.column);
+    return e.text;
+}
+
+std::optional<model::ExcType> Lowerer::exc_type_opt(const Expr& e) const {
+    std::string name;
+    if (e.kind == ExprKind::name) {
+        name = e.text;
+        if (const auto it = imports_.find(name); it != imports_.end()) {
+            name = it->second;
+            if (name == "multiprocessing.TimeoutError") name = "multiprocessing.TimeoutError";
+        }
+    } else if (e.kind == ExprKind::attribute && e.args[0]->kind == ExprKind::name) {
+        const auto it = imports_.find(e.args[0]->text);
+        name = (it != imports_.end() ? it->second : e.args[0]->text) + "." + e.text;
+    } else {
+        return std::nullopt;
+    }
+    for (int i = 0; i <= static_cast<int>(model::ExcType::system_exit); ++i) {
+        const auto t = static_cast<model::ExcType>(i);
+        if (name == model::python_name(t)) return t;
+    }
+    return std::nullopt;
+}
+
+model::ExcType Lowerer::exc_type(const Expr& e) const {
+    const auto t = exc_type_opt(e);
+    if (!t) unsupported("exception type '" + src(e.pos) + "'", e.pos.line, e.pos.column);
+    return *t;
+}
+
+Val Lowerer::condition(const Expr& e) {
+    // `__name__ == '__main__'` is the one use of __name__ the model understands.
+    if (e.kind == ExprKind::compare && e.text == "==" && e.args[0]->kind == ExprKind::name &&
+        e.args[0]->text == "__name__" && e.args[1]->kind == ExprKind::string &&
+        e.args[1]->text == "__main__") {
+        const Reg t = fb().temp();
+        at(e.pos);
+        fb().emit({.op = Op::name_is_main, .dst = t}, src(e.pos));
+        return Val{t, Kind::unknown};
+    }
+    return expr(e);
+}
+
+Val Lowerer::expr(const Expr& e, std::string_view text) {
+    at(e.pos);
+    switch (e.kind) {
+    case ExprKind::name:
+        return load(e.text, e.pos);
+    case ExprKind::integer:
+        if (e.is_float) unsupported("float literal", e.pos.line, e.pos.column);
+        if (!Value::fits_int(e.number))
+            unsupported("integer literal beyond the model's range (|n| < 2**28)", e.pos.line,
+                        e.pos.column);
+        return Val{constant(Value::integer(static_cast<std::int32_t>(e.number)))};
+    case ExprKind::constant:
+        if (e.text == "None") return Val{constant(Value::none())};
+        return Val{constant(Value::boolean(e.text == "True"))};
+    case ExprKind::string: {
+        std::uint64_t size = 0;
+        bool bytes = false;
+        fold_str(e, size, bytes);
+        std::string desc = src(e.pos);
+        if (desc.size() > 40) {
+            desc.resize(37);
+            desc.append(3, '.');
+        }
+        const auto blob = b_.blob(bytes, size, desc);
+        return Val{constant(bytes ? Value::bytes(blob) : Value::str(blob))};
+    }
+    case ExprKind::binary: {
+        std::uint64_t size = 0;
+        bool bytes = false;
+        if (fold_str(e, size, bytes)) {
+            const auto blob = b_.blob(bytes, size, src(e.pos));
+            return Val{constant(bytes ? Value::bytes(blob) : Value::str(blob))};
+        }
+        if (const auto v = fold_int(e); v && Value::fits_int(*v))
+            return Val{constant(Value::integer(static_cast<std::int32_t>(*v)))};
+        static const std::map<std::string, BinaryOp> kOps = {{"+", BinaryOp::add},
+                                                             {"-", BinaryOp::sub},
+                                                             {"*", BinaryOp::mul},
+                                                             {"//", BinaryOp::floordiv},
+                                                             {"%", BinaryOp::mod}};
+        const auto it = kOps.find(e.text);
+        if (it == kOps.end()) unsupported("operator '" + e.text + "'", e.pos.line, e.pos.column);
+        const Val a = expr(*e.args[0]);
+        const Val b = expr(*e.args[1]);
+        const Reg t = fb().temp();
+        at(e.pos);
+        fb().binary(t, a.reg, it->second, b.reg);
+        return Val{t};
+    }
+    case ExprKind::unary: {
+        if (e.text == "+") return expr(*e.args[0]);
+        if (e.text == "~") unsupported("operator '~'", e.pos.line, e.pos.column);
+        if (e.text == "-") {
+            if (const auto v = fold_int(e); v && Value::fits_int(*v))
+                return Val{constant(Value::integer(static_cast<std::int32_t>(*v)))};
+        }
+        const Val a = e.text == "not" ? condition(*e.args[0]) : expr(*e.args[0]);
+        const Reg t = fb().temp();
+        at(e.pos);
+        fb().emit({.op = Op::unary,
+                   .dst = t,
+                   .a = a.reg,
+                   .imm = static_cast<std::int32_t>(e.text == "not" ? model::UnaryOp::not_
+                                                                    : model::UnaryOp::neg)});
+        return Val{t};
+    }
+    case ExprKind::compare: {
+        if (e.text == "in" || e.text == "not in")
+            unsupported("operator '" + e.text + "'", e.pos.line, e.pos.column);
+        if (e.args[0]->kind == ExprKind::name && e.args[0]->text == "__name__") return condition(e);
+        static const std::map<std::string, BinaryOp> kOps = {
+            {"==", BinaryOp::eq}, {"!=", BinaryOp::ne},        {"<", BinaryOp::lt},
+            {"<=", BinaryOp::le}, {">", BinaryOp::gt},         {">=", BinaryOp::ge},
+            {"is", BinaryOp::is}, {"is not", BinaryOp::is_not}};
+        const Val a = expr(*e.args[0]);
+        const Val b = expr(*e.args[1]);
+        const Reg t = fb().temp();
+        at(e.pos);
+        fb().binary(t, a.reg, kOps.at(e.text), b.reg);
+        return Val{t};
+    }
+    case ExprKind::boolop: {
+        const Reg t = fb().temp();
+        const Val a = condition(*e.args[0]);
+        fb().move(t, a.reg);
+        const std::uint32_t j = e.text == "and" ? fb().jump_if_false(t) : fb().jump_if_true(t);
+        const Val b = condition(*e.args[1]);
+        fb().move(t, b.reg);
+        fb().patch(j, fb().pc());
+        return Val{t};
+    }
+    case ExprKind::call:
+        return call(e, text.empty() ? src(e.pos) : text);
+    case ExprKind::attribute:
+        return attribute(e, text.empty() ? src(e.pos) : text);
+    case ExprKind::tuple:
+        unsupported("tuple value", e.pos.line, e.pos.column);
+    case ExprKind::list:
+    case ExprKind::list_comp:
+        unsupported("list other than assigned to a name or iterated by for", e.pos.line,
+                    e.pos.column);
+    }
+    unsupported("expression", e.pos.line, e.pos.column);
+}
+
+} // namespace mpcheck::frontend

@@ -1,0 +1,304 @@
+// Assignment and control flow: if, while, for (range and unrolled lists), try, with.
+#include "frontend/lowerer.hpp"
+
+namespace mpcheck::frontend {
+
+using model::BinaryOp;
+using model::Op;
+using model::Reg;
+using model::Value;
+
+void Lowerer::assign(const Expr& target, const Expr& value, const Stmt& s) {
+    const std::string text = src(s.pos);
+    if (target.kind == ExprKind::name) {
+        var_ = target.text;
+        // Compile-time lists: elements go to hidden variables "name[i]".
+        if (value.kind == ExprKind::list || value.kind == ExprKind::list_comp) {
+            std::size_t n = value.args.size();
+            if (value.kind == ExprKind::list_comp) {
+                const Expr& it = *value.args[1];
+                std::optional<std::int64_t> count;
+                if (it.kind == ExprKind::call && it.args[0]->kind == ExprKind::name &&
+                    it.args[0]->text == "range" && it.args.size() == 2 && it.keywords.empty())
+                    count = fold_int(*it.args[1]);
+                if (!count || *count < 0 || *count > 64)
+                    unsupported("list comprehension other than over range(N) with a constant N",
+                                it.pos.line, it.pos.column);
+                n = static_cast<std::size_t>(*count);
+            }
+            Scope& owner = is_local(target.text) ? *scope_ : module_scope_;
+            owner.lists[target.text] = ListInfo{n};
+            for (std::size_t i = 0; i < n; ++i) {
+                const std::string elem = target.text + "[" + std::to_string(i) + "]";
+                if (!scope_->is_module) scope_->locals.insert(elem);
+                var_ = elem;
+                Val v;
+                if (value.kind == ExprKind::list) {
+                    v = expr(*value.args[i]);
+                } else {
+                    if (!scope_->is_module) scope_->locals.insert(value.target);
+                    store(value.target, constant(Value::integer(static_cast<std::int32_t>(i))),
+                          Kind::unknown);
+                    v = expr(*value.args[0], src(value.args[0]->pos));
+                }
+                store(elem, v.reg, v.kind);
+            }
+            var_.clear();
+            return;
+        }
+        const Val v = expr(value, text);
+        store(target.text, v.reg, v.kind);
+        return;
+    }
+    if (target.kind == ExprKind::tuple) {
+        // Only `a, b = Pipe(...)` is supported: Pipe() fills two consecutive registers.
+        if (target.args.size() == 2 && value.kind == ExprKind::call &&
+            mp_name(*value.args[0]).value_or("") == "Pipe") {
+            for (const auto& t : target.args) {
+                if (t->kind != ExprKind::name)
+                    unsupported("this unpacking target", t->pos.line, t->pos.column);
+            }
+            var_ = target.args[0]->text;
+            const Val first = expr(value, text);
+            store(target.args[0]->text, first.reg, Kind::conn);
+            store(target.args[1]->text, static_cast<Reg>(first.reg + 1), Kind::conn);
+            return;
+        }
+        unsupported("tuple unpacking other than `a, b = Pipe()`", target.pos.line,
+                    target.pos.column);
+    }
+    if (target.kind == ExprKind::attribute && target.text == "daemon") {
+        const Val obj = expr(*target.args[0]);
+        const Val v = expr(value);
+        at(s.pos);
+        emit({.op = Op::process_set_daemon, .a = obj.reg, .b = v.reg}, text);
+        return;
+    }
+    unsupported("assignment to this target", target.pos.line, target.pos.column);
+}
+
+void Lowerer::if_stmt(const Stmt& s) {
+    const Val c = condition(*s.value);
+    at(s.pos);
+    const std::uint32_t to_else = fb().jump_if_false(c.reg);
+    body(s.body);
+    if (s.orelse.empty()) {
+        fb().patch(to_else, fb().pc());
+        return;
+    }
+    const std::uint32_t to_end = fb().jump();
+    fb().patch(to_else, fb().pc());
+    body(s.orelse);
+    fb().patch(to_end, fb().pc());
+}
+
+void Lowerer::while_stmt(const Stmt& s) {
+    const std::uint32_t head = fb().pc();
+    loops_.push_back(Loop{head, {}, {}, cleanups_.size()});
+    const Val c = condition(*s.value);
+    at(s.pos);
+    const std::uint32_t exit = fb().jump_if_false(c.reg);
+    body(s.body);
+    at(s.pos);
+    fb().jump(head);
+    const std::uint32_t end = fb().pc();
+    fb().patch(exit, end);
+    for (const auto j : loops_.back().breaks)
+        fb().patch(j, end);
+    for (const auto j : loops_.back().continues)
+        fb().patch(j, head);
+    loops_.pop_back();
+}
+
+void Lowerer::for_stmt(const Stmt& s) {
+    const Expr& target = *s.targets[0];
+    if (target.kind != ExprKind::name)
+        unsupported("for-loop target other than a name", target.pos.line, target.pos.column);
+    const Expr& it = *s.value;
+    // range(...): a counter loop.
+    if (it.kind == ExprKind::call && it.args[0]->kind == ExprKind::name &&
+        it.args[0]->text == "range") {
+        if (it.args.size() < 2 || it.args.size() > 4 || !it.keywords.empty())
+            unsupported("range() with these arguments", it.pos.line, it.pos.column);
+        const bool one = it.args.size() == 2;
+        const Reg counter = fb().temp();
+        const Reg stop = fb().temp();
+        const Val start_v = one ? Val{constant(Value::integer(0))} : expr(*it.args[1]);
+        fb().move(counter, start_v.reg);
+        fb().move(stop, expr(*it.args[one ? 1 : 2]).reg);
+        std::int64_t step = 1;
+        if (it.args.size() == 4) {
+            const auto st = fold_int(*it.args[3]);
+            if (!st || *st == 0)
+                unsupported("range() step that is not a non-zero constant", it.pos.line,
+                            it.pos.column);
+            step = *st;
+        }
+        const Reg step_r = constant(Value::integer(static_cast<std::int32_t>(step)));
+        const std::uint32_t head = fb().pc();
+        const Reg cond = fb().temp();
+        at(s.pos);
+        fb().binary(cond, counter, step > 0 ? BinaryOp::lt : BinaryOp::gt, stop);
+        const std::uint32_t exit = fb().jump_if_false(cond);
+        store(target.text, counter, Kind::unknown);
+        loops_.push_back(Loop{0, {}, {}, cleanups_.size()});
+        body(s.body);
+        const std::uint32_t next = fb().pc();
+        at(s.pos);
+        fb().binary(counter, counter, BinaryOp::add, step_r);
+        fb().jump(head);
+        const std::uint32_t end = fb().pc();
+        fb().patch(exit, end);
+        for (const auto j : loops_.back().breaks)
+            fb().patch(j, end);
+        for (const auto j : loops_.back().continues)
+            fb().patch(j, next);
+        loops_.pop_back();
+        return;
+    }
+    // A compile-time list or a list/tuple display: unrolled.
+    std::vector<std::string> elems;
+    const Expr* display = nullptr;
+    if (it.kind == ExprKind::name) {
+        const ListInfo* info = nullptr;
+        if (const auto f = scope_->lists.find(it.text); f != scope_->lists.end())
+            info = &f->second;
+        else if (const auto g = module_scope_.lists.find(it.text);
+                 g != module_scope_.lists.end() && !is_local(it.text))
+            info = &g->second;
+        if (info == nullptr)
+            unsupported("for loop over '" + it.text + "' (only range() and lists of known length)",
+                        it.pos.line, it.pos.column);
+        for (std::size_t i = 0; i < info->size; ++i)
+            elems.push_back(it.text + "[" + std::to_string(i) + "]");
+    } else if (it.kind == ExprKind::list || it.kind == ExprKind::tuple) {
+        display = &it;
+    } else {
+        unsupported("for loop over this iterable (only range() and lists of known length)",
+                    it.pos.line, it.pos.column);
+    }
+    const std::size_t n = display != nullptr ? display->args.size() : elems.size();
+    std::vector<std::uint32_t> breaks;
+    for (std::size_t i = 0; i < n; ++i) {
+        const Val v = display != nullptr ? expr(*display->args[i]) : load(elems[i], it.pos);
+        store(target.text, v.reg, v.kind);
+        loops_.push_back(Loop{0, {}, {}, cleanups_.size()});
+        body(s.body);
+        const std::uint32_t next = fb().pc();
+        for (const auto j : loops_.back().continues)
+            fb().patch(j, next);
+        breaks.insert(breaks.end(), loops_.back().breaks.begin(), loops_.back().breaks.end());
+        loops_.pop_back();
+    }
+    for (const auto j : breaks)
+        fb().patch(j, fb().pc());
+}
+
+void Lowerer::try_stmt(const Stmt& s) {
+    if (!s.finalbody.empty()) cleanups_.push_back(Cleanup{&s, Op::nop, 0, {}, s.pos});
+    const std::uint32_t outer_begin = fb().pc();
+    std::vector<std::uint32_t> to_end;
+    if (!s.handlers.empty()) {
+        const std::uint32_t begin = fb().pc();
+        body(s.body);
+        const std::uint32_t end = fb().pc();
+        to_end.push_back(fb().jump());
+        const Reg exc = fb().temp();
+        const std::uint32_t handler_pc = fb().pc();
+        current_exc_.push_back(exc);
+        for (const auto& h : s.handlers) {
+            at(h.pos);
+            std::vector<std::uint32_t> skip;
+            if (h.type) {
+                std::vector<const Expr*> types;
+                if (h.type->kind == ExprKind::tuple) {
+                    for (const auto& t : h.type->args)
+                        types.push_back(t.get());
+                } else {
+                    types.push_back(h.type.get());
+                }
+                const Reg m = fb().temp();
+                std::vector<std::uint32_t> matched;
+                for (const Expr* t : types) {
+                    fb().emit({.op = Op::exc_matches,
+                               .dst = m,
+                               .a = exc,
+                               .imm = static_cast<std::int32_t>(exc_type(*t))},
+                              "except " + src(t->pos));
+                    matched.push_back(fb().jump_if_true(m));
+                }
+                skip.push_back(fb().jump());
+                for (const auto j : matched)
+                    fb().patch(j, fb().pc());
+            }
+            if (!h.name.empty()) store(h.name, exc, Kind::unknown);
+            body(h.body);
+            to_end.push_back(fb().jump());
+            for (const auto j : skip)
+                fb().patch(j, fb().pc());
+        }
+        fb().emit({.op = Op::raise, .a = exc}, "raise");
+        current_exc_.pop_back();
+        fb().handler(begin, end, handler_pc, exc);
+    } else {
+        body(s.body);
+    }
+    if (!s.finalbody.empty()) {
+        cleanups_.pop_back();
+        const std::uint32_t outer_end = fb().pc();
+        for (const auto j : to_end)
+            fb().patch(j, fb().pc());
+        to_end.clear();
+        body(s.finalbody);
+        to_end.push_back(fb().jump());
+        const Reg exc = fb().temp();
+        const std::uint32_t handler_pc = fb().pc();
+        body(s.finalbody);
+        fb().emit({.op = Op::raise, .a = exc}, "raise");
+        fb().handler(outer_begin, outer_end, handler_pc, exc);
+    }
+    for (const auto j : to_end)
+        fb().patch(j, fb().pc());
+}
+
+void Lowerer::with_stmt(const Stmt& s) {
+    if (s.items.size() != 1)
+        unsupported("with statement with several items", s.pos.line, s.pos.column);
+    const WithItem& item = s.items[0];
+    const Expr& ctx = *item.context;
+    const std::string head = "with " + src(ctx.pos) + ":";
+    Val v;
+    Op exit_op = Op::sem_release;
+    std::string exit_text = src(ctx.pos) + ".release()";
+    if (ctx.kind == ExprKind::call && ctx.args[0]->kind == ExprKind::name &&
+        ctx.args[0]->text == "open") {
+        var_ = item.name;
+        v = expr(ctx, item.name.empty() ? head : item.name + " = " + src(ctx.pos));
+        exit_op = Op::file_close;
+        exit_text = (item.name.empty() ? src(ctx.pos) : item.name) + ".close()";
+    } else {
+        v = expr(ctx);
+        if (v.kind != Kind::lock && v.kind != Kind::condition)
+            unsupported("with statement on this object (only locks, conditions and open())",
+                        ctx.pos.line, ctx.pos.column);
+        at(s.pos);
+        emit({.op = Op::sem_acquire, .dst = fb().temp(), .a = v.reg}, head);
+    }
+    if (!item.name.empty()) store(item.name, v.reg, v.kind);
+    cleanups_.push_back(Cleanup{nullptr, exit_op, v.reg, exit_text, s.pos});
+    const std::uint32_t begin = fb().pc();
+    body(s.body);
+    const std::uint32_t end = fb().pc();
+    cleanups_.pop_back();
+    at(s.pos);
+    emit({.op = exit_op, .dst = fb().temp(), .a = v.reg}, exit_text);
+    const std::uint32_t skip = fb().jump();
+    const Reg exc = fb().temp();
+    const std::uint32_t handler_pc = fb().pc();
+    emit({.op = exit_op, .dst = fb().temp(), .a = v.reg}, exit_text);
+    fb().emit({.op = Op::raise, .a = exc}, "raise");
+    if (end > begin) fb().handler(begin, end, handler_pc, exc);
+    fb().patch(skip, fb().pc());
+}
+
+} // namespace mpcheck::frontend

@@ -1,0 +1,390 @@
+#include "frontend/frontend.hpp"
+#include "model/model.hpp"
+#include "properties/check.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace mpcheck::frontend {
+namespace {
+
+properties::CheckResult check(std::string_view src,
+                              model::StartMethod method = model::StartMethod::fork) {
+    auto r = lower_python(src, "t.py");
+    if (const auto* d = std::get_if<Diagnostic>(&r)) {
+        ADD_FAILURE() << d->message << " at " << d->line << ":" << d->column;
+        return {};
+    }
+    const model::Model m(std::get<model::Program>(std::move(r)), method);
+    explorer::Limits limits;
+    limits.max_seconds = 30;
+    return properties::check_model(m, limits);
+}
+
+bool has(const properties::CheckResult& r, std::string_view id) {
+    return std::any_of(r.violations.begin(), r.violations.end(),
+                       [&](const auto& v) { return v.property == id; });
+}
+
+/// `text` with the first `key` replaced by `value` (append-based: GCC 12 warns spuriously on
+/// std::string::replace with a literal).
+std::string substitute(std::string_view text, std::string_view key, std::string_view value) {
+    const auto at = text.find(key);
+    std::string out(text.substr(0, at));
+    out.append(value);
+    out.append(text.substr(at + key.size()));
+    return out;
+}
+
+constexpr const char* kSeed = R"(from multiprocessing import Process, Queue
+
+def child(q):
+    q.put('X' * 1000000)
+
+if __name__ == '__main__':
+    q = Queue()
+    p = Process(target=child, args=(q,))
+    p.start()
+    p.join()
+    item = q.get()
+)";
+
+TEST(EndToEnd, SeedJoinBeforeGetDeadlocks) {
+    const auto r = check(kSeed);
+    ASSERT_EQ(r.verdict, properties::Verdict::violation);
+    ASSERT_TRUE(has(r, "deadlock"));
+    EXPECT_EQ(r.violations[0].loc.line, 10u);
+    EXPECT_EQ(r.violations[0].loc.column, 5u);
+}
+
+TEST(EndToEnd, SeedFixedAndSmallItemAreOk) {
+    EXPECT_EQ(check(R"(import multiprocessing as mp
+
+def child(q):
+    q.put('X' * 1000000)
+
+if __name__ == '__main__':
+    q = mp.Queue()
+    p = mp.Process(target=child, args=(q,))
+    p.start()
+    item = q.get()
+    p.join()
+)")
+                  .verdict,
+              properties::Verdict::ok);
+    EXPECT_EQ(check(R"(from multiprocessing import Process, Queue
+
+def child(q):
+    q.put('small')
+
+if __name__ == '__main__':
+    q = Queue()
+    p = Process(target=child, args=(q,))
+    p.start()
+    p.join()
+    item = q.get()
+)")
+                  .verdict,
+              properties::Verdict::ok);
+}
+
+constexpr const char* kSentinels = R"(from multiprocessing import Process, Queue
+
+def worker(q, results):
+    while True:
+        item = q.get()
+        if item is None:
+            break
+        results.put(item * 2)
+
+if __name__ == '__main__':
+    q = Queue()
+    results = Queue()
+    workers = [Process(target=worker, args=(q, results)) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for i in range(2):
+        q.put(i)
+    for _ in range(SENTINELS):
+        q.put(None)
+    for i in range(2):
+        results.get()
+    for w in workers:
+        w.join()
+)";
+
+TEST(EndToEnd, SentinelWorkers) {
+    const std::string ok = substitute(kSentinels, "SENTINELS", "2");
+    EXPECT_EQ(check(ok).verdict, properties::Verdict::ok);
+    const std::string few = substitute(kSentinels, "SENTINELS", "1");
+    const auto r = check(few);
+    EXPECT_EQ(r.verdict, properties::Verdict::violation);
+    EXPECT_TRUE(has(r, "deadlock"));
+}
+
+TEST(EndToEnd, LockOrderInversionDeadlocks) {
+    const auto r = check(R"(from multiprocessing import Process, Lock
+
+def one(a, b):
+    with a:
+        with b:
+            pass
+
+def two(a, b):
+    with b:
+        with a:
+            pass
+
+if __name__ == '__main__':
+    a = Lock()
+    b = Lock()
+    p1 = Process(target=one, args=(a, b))
+    p2 = Process(target=two, args=(a, b))
+    p1.start()
+    p2.start()
+    p1.join()
+    p2.join()
+)");
+    EXPECT_EQ(r.verdict, properties::Verdict::violation);
+    EXPECT_TRUE(has(r, "deadlock"));
+}
+
+TEST(EndToEnd, TerminateWhileHoldingLock) {
+    const auto r = check(R"(import multiprocessing
+
+def child(lock):
+    lock.acquire()
+    print('working')
+    lock.release()
+
+if __name__ == '__main__':
+    lock = multiprocessing.Lock()
+    p = multiprocessing.Process(target=child, args=(lock,))
+    p.start()
+    p.terminate()
+    p.join()
+)");
+    EXPECT_EQ(r.verdict, properties::Verdict::violation);
+    EXPECT_TRUE(has(r, "abandoned-lock"));
+}
+
+TEST(EndToEnd, PipeReaderWithParentHoldingWriteEnd) {
+    constexpr const char* kPipe = R"(from multiprocessing import Process, Pipe
+
+def reader(r, w):
+    w.close()
+    try:
+        while True:
+            r.recv()
+    except EOFError:
+        pass
+
+if __name__ == '__main__':
+    r, w = Pipe(duplex=False)
+    p = Process(target=reader, args=(r, w))
+    p.start()
+    w.send(1)
+    CLOSE
+    p.join()
+)";
+    const std::string bad = substitute(kPipe, "CLOSE", "pass");
+    const auto r = check(bad);
+    EXPECT_EQ(r.verdict, properties::Verdict::violation);
+    EXPECT_TRUE(has(r, "deadlock"));
+    const std::string good = substitute(kPipe, "CLOSE", "w.close()");
+    EXPECT_EQ(check(good).verdict, properties::Verdict::ok);
+}
+
+TEST(EndToEnd, ModuleLevelLockUnderSpawn) {
+    const auto shared = check(R"(import multiprocessing as mp
+
+lock = mp.Lock()
+
+def child():
+    with lock:
+        pass
+
+if __name__ == '__main__':
+    mp.set_start_method('spawn')
+    p = mp.Process(target=child)
+    p.start()
+    p.join()
+)",
+                              model::StartMethod::spawn);
+    EXPECT_TRUE(has(shared, "unshared-resource"));
+    const auto passed = check(R"(import multiprocessing as mp
+
+def child(lock):
+    with lock:
+        pass
+
+if __name__ == '__main__':
+    mp.set_start_method('spawn')
+    lock = mp.Lock()
+    p = mp.Process(target=child, args=(lock,))
+    p.start()
+    p.join()
+)",
+                              model::StartMethod::spawn);
+    EXPECT_EQ(passed.verdict, properties::Verdict::ok);
+}
+
+TEST(EndToEnd, ExceptionsAndAsserts) {
+    const auto caught = check(R"(from multiprocessing import Queue
+import queue
+
+def take(q):
+    try:
+        return q.get(timeout=1)
+    except queue.Empty:
+        return None
+
+if __name__ == '__main__':
+    q = Queue()
+    x = take(q)
+    assert x is None
+)");
+    EXPECT_EQ(caught.verdict, properties::Verdict::ok);
+    const auto uncaught = check(R"(def f(n):
+    if n > 2:
+        raise ValueError('too big')
+    return n
+
+if __name__ == '__main__':
+    total = 0
+    for i in range(4):
+        total += f(i)
+)");
+    EXPECT_TRUE(has(uncaught, "uncaught-exception"));
+}
+
+TEST(EndToEnd, BroadApiLowersAndChecks) {
+    const auto r = check(R"(import multiprocessing as mp
+import sys
+import time
+
+def consumer(jq, ev, cond, out):
+    while True:
+        item = jq.get()
+        if item is None:
+            jq.task_done()
+            break
+        jq.task_done()
+    ev.set()
+    with cond:
+        cond.notify_all()
+    out.write('done')
+    out.flush()
+    sys.exit(0)
+
+if __name__ == '__main__':
+    ctx = mp.get_context('fork')
+    jq = ctx.JoinableQueue()
+    ev = ctx.Event()
+    cond = ctx.Condition()
+    sem = ctx.BoundedSemaphore(2)
+    with open('out.txt', 'w') as out:
+        p = ctx.Process(target=consumer, args=(jq, ev, cond, out), daemon=False)
+        p.start()
+        jq.put(1)
+        jq.put(None)
+        jq.join()
+        ev.wait()
+        if sem.acquire(block=False):
+            sem.release()
+        time.sleep(0.1)
+        p.join(0.5)
+        code = p.exitcode
+        alive = p.is_alive()
+)");
+    (void)r;
+}
+
+TEST(EndToEnd, BreakInsideWithReleasesTheLock) {
+    const auto r = check(R"(from multiprocessing import Process, Lock
+
+def child(lock):
+    with lock:
+        pass
+
+if __name__ == '__main__':
+    lock = Lock()
+    for i in range(3):
+        with lock:
+            if i == 1:
+                break
+    p = Process(target=child, args=(lock,))
+    p.start()
+    p.join()
+)");
+    EXPECT_EQ(r.verdict, properties::Verdict::ok);
+}
+
+TEST(EndToEnd, DuplicatedOutputAcrossFork) {
+    const auto r = check(R"(from multiprocessing import Process
+
+def child(f):
+    f.close()
+
+if __name__ == '__main__':
+    f = open('log.txt', 'w')
+    f.write('header')
+    p = Process(target=child, args=(f,))
+    p.start()
+    p.join()
+    f.close()
+)");
+    EXPECT_TRUE(has(r, "duplicated-output"));
+}
+
+TEST(EndToEnd, MainFunctionPatternLearnsParameterKinds) {
+    // worker() is defined before main(): its parameters' kinds (queue, joinable queue) are
+    // learnt from the Process(...) call in main, so close() and join() dispatch correctly.
+    const auto r = check(R"(import multiprocessing as mp
+
+def worker(q, jq):
+    jq.get()
+    jq.task_done()
+    q.put('X' * 1000000)
+    q.close()
+
+def main():
+    q = mp.Queue()
+    jq = mp.JoinableQueue()
+    p = mp.Process(target=worker, args=(q, jq))
+    p.start()
+    jq.put(1)
+    jq.join()
+    p.join()
+    q.get()
+
+if __name__ == '__main__':
+    main()
+)");
+    EXPECT_EQ(r.verdict, properties::Verdict::violation);
+    ASSERT_TRUE(has(r, "deadlock"));
+    EXPECT_EQ(r.violations[0].loc.line, 16u); // p.join()
+}
+
+TEST(EndToEnd, InstructionTextsAreTheSourceOfTheCall) {
+    auto r = lower_python(kSeed, "seed.py");
+    ASSERT_TRUE(std::holds_alternative<model::Program>(r));
+    const auto& program = std::get<model::Program>(r);
+    std::vector<std::string> seen;
+    for (const auto& fn : program.functions) {
+        for (const auto& in : fn.code) {
+            if (model::is_local(in.op)) continue;
+            seen.push_back(std::to_string(in.loc.line) + ":" + std::to_string(in.loc.column) + " " +
+                           std::string(program.text(in.text)));
+        }
+    }
+    const std::vector<std::string> want = {
+        "7:9 q = Queue()",      "8:9 p = Process(target=child, args=(q,))",
+        "9:5 p.start()",        "10:5 p.join()",
+        "11:12 item = q.get()", "4:5 q.put('X' * 1000000)"};
+    EXPECT_EQ(seen, want);
+}
+
+} // namespace
+} // namespace mpcheck::frontend

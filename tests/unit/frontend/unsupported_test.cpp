@@ -1,0 +1,98 @@
+#include "frontend/frontend.hpp"
+
+#include <gtest/gtest.h>
+
+namespace mpcheck::frontend {
+namespace {
+
+Diagnostic diagnose(std::string_view src) {
+    auto r = lower_python(src, "t.py");
+    if (const auto* d = std::get_if<Diagnostic>(&r)) return *d;
+    return Diagnostic{"<lowered>", 0, 0};
+}
+
+struct Case {
+    const char* source;
+    const char* message_prefix;
+    std::uint32_t line, column;
+};
+
+TEST(Unsupported, ReportsWhatAndWhere) {
+    const Case cases[] = {
+        {"import threading\n", "unsupported: import of module 'threading'", 1, 1},
+        {"x = 1\nf = lambda: 1\n", "unsupported: 'lambda'", 2, 5},
+        {"class A:\n    pass\n", "unsupported: 'class'", 1, 1},
+        {"def g():\n    yield 1\n", "unsupported: 'yield'", 2, 5},
+        {"async def g():\n    pass\n", "unsupported: 'async'", 1, 1},
+        {"from multiprocessing import Pool\nwith Pool(2) as p:\n    pass\n",
+         "unsupported: multiprocessing.Pool", 2, 6},
+        {"x = {}\n", "unsupported: dict and set displays", 1, 5},
+        {"x = 1.5\n", "unsupported: float literal", 1, 5},
+        {"import os\nx = os.getpid()\n", "unsupported: call of os.getpid()", 2, 5},
+        {"x = len(1)\n", "unsupported: call of 'len'", 1, 5},
+        {"x = [1, 2]\ny = x\n", "unsupported: list 'x' used", 2, 5},
+        {"def f(*a):\n    pass\n", "unsupported: *args", 1, 7},
+        {"x = 1\nx[0] = 2\n", "unsupported: subscript", 2, 2},
+        {"x = f'{1}'\n", "unsupported: f-string with replacement fields", 1, 5},
+    };
+    for (const Case& c : cases) {
+        const Diagnostic d = diagnose(c.source);
+        EXPECT_TRUE(d.message.starts_with(c.message_prefix)) << c.source << " -> " << d.message;
+        EXPECT_EQ(d.line, c.line) << c.source << " -> " << d.message;
+        EXPECT_EQ(d.column, c.column) << c.source << " -> " << d.message;
+    }
+}
+
+TEST(Unsupported, SyntaxErrors) {
+    const Case cases[] = {
+        {"x = (1,\n", "syntax error", 0, 0},
+        {"if x\n    pass\n", "syntax error", 1, 5},
+        {"  x = 1\n", "syntax error", 1, 3},
+        {"x = 'abc\n", "syntax error: unterminated string", 1, 5},
+        {"break\n", "syntax error: 'break' outside loop", 1, 1},
+    };
+    for (const Case& c : cases) {
+        const Diagnostic d = diagnose(c.source);
+        EXPECT_TRUE(d.message.starts_with(c.message_prefix)) << c.source << " -> " << d.message;
+        if (c.line != 0) {
+            EXPECT_EQ(d.line, c.line) << c.source;
+            EXPECT_EQ(d.column, c.column) << c.source;
+        }
+    }
+}
+
+TEST(Unsupported, NeverCrashesOnPrefixesOrDeepNesting) {
+    const std::string program = R"(import multiprocessing as mp
+
+def child(q, lock):
+    with lock:
+        q.put('X' * 1000000)
+    try:
+        x = q.get(timeout=1)
+    except Exception as e:
+        raise
+    finally:
+        print(f'done')
+
+if __name__ == '__main__':
+    q = mp.Queue()
+    lock = mp.Lock()
+    ps = [mp.Process(target=child, args=(q, lock)) for _ in range(2)]
+    for p in ps:
+        p.start()
+    r, w = mp.Pipe()
+    while not q.empty() and True:
+        break
+)";
+    for (std::size_t n = 0; n <= program.size(); ++n) {
+        const auto r = lower_python(std::string_view(program).substr(0, n), "t.py");
+        (void)r;
+    }
+    EXPECT_TRUE(std::holds_alternative<model::Program>(lower_python(program, "t.py")));
+    const std::string deep = "x = " + std::string(500, '(') + "1" + std::string(500, ')') + "\n";
+    const Diagnostic d = diagnose(deep);
+    EXPECT_TRUE(d.message.starts_with("unsupported: nesting too deep")) << d.message;
+}
+
+} // namespace
+} // namespace mpcheck::frontend
