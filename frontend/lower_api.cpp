@@ -42,13 +42,7 @@ Val Lowerer::constructor(const std::string& what, const Expr& e, std::string_vie
         for (std::size_t i = 0; i < vals.size(); ++i) {
             if (vals[i].kind != Kind::unknown) info.param_kinds[i] = vals[i].kind;
         }
-        Reg first = 0;
-        for (std::size_t i = 0; i < vals.size(); ++i) {
-            const Reg t = fb().temp();
-            if (i == 0) first = t;
-        }
-        for (std::size_t i = 0; i < vals.size(); ++i)
-            fb().move(static_cast<Reg>(first + i), vals[i].reg);
+        const Reg first = pass_args(vals);
         const Expr* daemon = arg(e, kNone - 1, "daemon");
         const Reg d = daemon != nullptr ? expr(*daemon).reg : constant(Value::none());
         at(e.pos);

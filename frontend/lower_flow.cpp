@@ -101,12 +101,15 @@ void Lowerer::while_stmt(const Stmt& s) {
     body(s.body);
     at(s.pos);
     fb().jump(head);
-    const std::uint32_t end = fb().pc();
-    fb().patch(exit, end);
+    close_loop(exit, fb().pc(), head);
+}
+
+void Lowerer::close_loop(std::uint32_t exit_jump, std::uint32_t end, std::uint32_t next) {
+    fb().patch(exit_jump, end);
     for (const auto j : loops_.back().breaks)
         fb().patch(j, end);
     for (const auto j : loops_.back().continues)
-        fb().patch(j, head);
+        fb().patch(j, next);
     loops_.pop_back();
 }
 
@@ -147,13 +150,7 @@ void Lowerer::for_stmt(const Stmt& s) {
         at(s.pos);
         fb().binary(counter, counter, BinaryOp::add, step_r);
         fb().jump(head);
-        const std::uint32_t end = fb().pc();
-        fb().patch(exit, end);
-        for (const auto j : loops_.back().breaks)
-            fb().patch(j, end);
-        for (const auto j : loops_.back().continues)
-            fb().patch(j, next);
-        loops_.pop_back();
+        close_loop(exit, fb().pc(), next);
         return;
     }
     // A compile-time list or a list/tuple display: unrolled.

@@ -158,13 +158,7 @@ Val Lowerer::user_call(const std::string& name, const Expr& e, std::string_view 
         vals.push_back(expr(a));
         if (vals.back().kind != Kind::unknown) info.param_kinds[i] = vals.back().kind;
     }
-    Reg first = 0;
-    for (std::size_t i = 0; i < vals.size(); ++i) {
-        const Reg t = fb().temp();
-        if (i == 0) first = t;
-    }
-    for (std::size_t i = 0; i < vals.size(); ++i)
-        fb().move(static_cast<Reg>(first + i), vals[i].reg);
+    const Reg first = pass_args(vals);
     const Reg dst = fb().temp();
     at(e.pos);
     fb().emit({.op = Op::call,
@@ -174,6 +168,14 @@ Val Lowerer::user_call(const std::string& name, const Expr& e, std::string_view 
                .imm = static_cast<std::int32_t>(info.id)},
               text);
     return Val{dst};
+}
+
+Reg Lowerer::pass_args(const std::vector<Val>& vals) {
+    std::vector<Reg> regs;
+    regs.reserve(vals.size());
+    for (const Val& v : vals)
+        regs.push_back(v.reg);
+    return fb().consecutive(regs);
 }
 
 } // namespace mpcheck::frontend

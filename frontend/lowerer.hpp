@@ -98,6 +98,10 @@ private:
     void if_stmt(const Stmt& s);
     void while_stmt(const Stmt& s);
     void for_stmt(const Stmt& s);
+    /// Ends the innermost loop: its exit jump and breaks go to `end`, continues to `next`.
+    void close_loop(std::uint32_t exit_jump, std::uint32_t end, std::uint32_t next);
+    /// Copies argument values into fresh consecutive registers (calls and Process args).
+    model::Reg pass_args(const std::vector<Val>& vals);
     void try_stmt(const Stmt& s);
     void with_stmt(const Stmt& s);
     void jump_out(const Stmt& s, bool is_break);

@@ -239,6 +239,10 @@ void FunctionBuilder::store_global(std::string_view name, Reg src) {
 }
 
 Reg FunctionBuilder::consecutive(std::initializer_list<Reg> args) {
+    return consecutive(std::span<const Reg>(args.begin(), args.size()));
+}
+
+Reg FunctionBuilder::consecutive(std::span<const Reg> args) {
     Reg first = 0;
     bool any = false;
     for (const Reg a : args) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,7 @@ public:
     /// Copies `args` into fresh consecutive temporaries (how calls pass arguments); returns
     /// the first.
     Reg consecutive(std::initializer_list<Reg> args);
+    Reg consecutive(std::span<const Reg> args);
     std::uint32_t pc() const { return static_cast<std::uint32_t>(fn().code.size()); }
 
     /// Emits an instruction; `text` describes it in traces (defaults to the op name).
