@@ -1,3 +1,4 @@
+#include "model/condition.hpp"
 #include "model/semantics.hpp"
 
 /// Pipe() and Connection (spec §3). Each end of a pipe is one conn record; the bytes readable
@@ -177,20 +178,13 @@ Outcome conn_poll(Exec& x, const Instr& in) {
     }
     const bool ready = channel::readable_bytes(x.s, channel_at(x, c), sizer(x)) > 0 ||
                        !open_anywhere(x, peer(x, c));
-    if (ready) return finish(x, in, Value::boolean(true));
-    switch (in.wait) {
-    case Wait::forever: // poll(None)
-        return Outcome::blocked;
-    case Wait::no_block: // poll() / poll(0)
-        break;
-    case Wait::timeout:
-        if (x.alt == 0) {
-            x.more_alts = true; // alt 1: the timeout expires
-            return Outcome::blocked;
-        }
-        break;
+    // poll(None) waits, poll() / poll(0) does not, poll(t): alt 1 is the timeout.
+    bool blocked = false;
+    if (condition::gives_up(x, in.wait, ready, blocked)) {
+        return finish(x, in, Value::boolean(false));
     }
-    return finish(x, in, Value::boolean(false));
+    if (blocked) return Outcome::blocked;
+    return finish(x, in, Value::boolean(true));
 }
 
 // Connection.close(): closes this process's descriptor of this end; idempotent.

@@ -129,8 +129,7 @@ void flush_file_view(Exec& x, std::uint32_t view_index) {
         x.s.set_word(fo + lf::kCount, written + 1);
     }
     const std::uint32_t vo = x.s.view_offset(view_index);
-    for (std::uint32_t i = n; i-- > 0;)
-        word_list::erase(x.s, vo, vo + lv::kItems, i + 1, i);
+    word_list::clear(x.s, vo, vo + lv::kItems, n);
     x.s.set_word(vo + lv::kCount, 0);
     x.s.set_word(vo + kBufferedBytes, 0);
     if (duplicated) {

@@ -1,3 +1,4 @@
+#include "model/condition.hpp"
 #include "model/lifecycle.hpp"
 #include "model/semantics.hpp"
 #include "model/word_list.hpp"
@@ -33,27 +34,7 @@ void set_view_flag(Exec& x, std::uint32_t q, std::uint32_t flag) {
     x.s.set_word(v + lv::kFlags, x.s.word(v + lv::kFlags) | flag);
 }
 
-// Wait::timeout: alt 0 waits for the condition, alt 1 gives up. Returns true when this alt is
-// the give-up branch; false with `blocked` set when alt 0 cannot proceed.
-bool gives_up(Exec& x, Wait wait, bool enabled, bool& blocked) {
-    blocked = false;
-    switch (wait) {
-    case Wait::forever:
-        blocked = !enabled;
-        return false;
-    case Wait::no_block:
-        return !enabled;
-    case Wait::timeout:
-        if (enabled && x.alt == 0) return false;
-        if (x.alt == 0) {
-            x.more_alts = true;
-            blocked = true;
-            return false;
-        }
-        return true;
-    }
-    return false;
-}
+using condition::gives_up; // block/timeout of the queue's semaphore and locks
 
 Outcome queue_new(Exec& x, const Instr& in) {
     const Value maxsize = x.reg(in.a);

@@ -38,4 +38,13 @@ inline void erase(State& s, std::uint32_t record, std::uint32_t first, std::uint
     if (have > need) s.erase_words(record, record + s.word(record) - (have - need), have - need);
 }
 
+/// Empties the list, back to the capacity of an empty list.
+inline void clear(State& s, std::uint32_t record, std::uint32_t first, std::uint32_t count) {
+    for (std::uint32_t i = 0; i < count; ++i)
+        s.set_word(first + i, 0);
+    const std::uint32_t have = record + s.word(record) - first;
+    const std::uint32_t need = capacity(0);
+    if (have > need) s.erase_words(record, record + s.word(record) - (have - need), have - need);
+}
+
 } // namespace mpcheck::model::detail::word_list

@@ -12,9 +12,8 @@ void Deadlock::on_stuck(explorer::StateId id, const model::State&) {
 
 void Deadlock::on_finish(const explorer::StateGraph& graph, explorer::Completion) {
     // Frontier states (left by a bound) count as able to finish, so a truncated search never
-    // invents a deadlock; a stuck state is doomed whatever the bound.
+    // invents a deadlock. A stuck state is always doomed, so it is found here too.
     doomed_ = explorer::first_doomed_state(graph);
-    if (first_stuck_ && (!doomed_ || *first_stuck_ < *doomed_)) doomed_ = first_stuck_;
 }
 
 namespace {
