@@ -97,7 +97,8 @@ inline constexpr std::uint32_t kSem = 6;        ///< BoundedSemaphore(maxsize) v
 inline constexpr std::uint32_t kRlock = 7;      ///< holder process + 1 (0: free)
 inline constexpr std::uint32_t kWlock = 8;      ///< holder process + 1 (0: free)
 inline constexpr std::uint32_t kUnfinished = 9; ///< JoinableQueue's unfinished-tasks count
-inline constexpr std::uint32_t kChannel = 10;
+inline constexpr std::uint32_t kCond = 10;       ///< JoinableQueue's Condition (else unused)
+inline constexpr std::uint32_t kChannel = 11;
 } // namespace queue
 
 /// One end of a Pipe (spec §3). Data readable at this end is in the channel that follows.

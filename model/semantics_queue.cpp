@@ -1,4 +1,5 @@
 #include "model/condition.hpp"
+#include "model/guarded.hpp"
 #include "model/lifecycle.hpp"
 #include "model/semantics.hpp"
 #include "model/word_list.hpp"
@@ -44,14 +45,19 @@ Outcome queue_new(Exec& x, const Instr& in) {
     x.set_oword(q, lq::kMaxsize,
                 bounded ? static_cast<std::uint32_t>(maxsize.as_int()) : kUnbounded);
     channel::init(pipe_of(x, q), channel::Kind::pipe);
+    if (in.imm == static_cast<std::int32_t>(QueueKind::joinable)) {
+        // JoinableQueue.__init__: self._cond = ctx.Condition() (over an RLock).
+        const std::uint32_t c = condition::new_cond(x, condition::new_rlock(x));
+        x.set_oword(q, lq::kCond, c);
+    }
     x.set_reg(in.dst, Value::object(q));
     x.advance();
     return Outcome::done;
 }
 
-// Queue.put: closed check, acquire the semaphore, append to this process's buffer and start
-// the feeder. The caller never blocks on the pipe and never sees a pickling error (§4.2).
-Outcome put_buffered(Exec& x, const Instr& in, std::uint32_t q) {
+// Queue.put's first part: the closed check and the semaphore that bounds the queue (§4.2).
+// Outcome::done when a slot was taken; the caller goes on.
+Outcome take_slot(Exec& x, const Instr& in, std::uint32_t q) {
     if ((view_flags(x, q) & lv::kClosed) != 0)
         return x.misuse(ExcType::value_error, "put() on a closed queue", q);
     const std::uint32_t maxsize = x.oword(q, lq::kMaxsize);
@@ -59,17 +65,19 @@ Outcome put_buffered(Exec& x, const Instr& in, std::uint32_t q) {
     bool blocked = false;
     if (gives_up(x, in.wait, room, blocked)) return x.raise(ExcType::queue_full);
     if (blocked) return Outcome::blocked;
-    const Value item = x.reg(in.b);
+    x.set_oword(q, lq::kSem, x.oword(q, lq::kSem) + 1);
+    return Outcome::done;
+}
+
+// Queue.put's second part: append to this process's buffer and start the feeder. The caller
+// never blocks on the pipe and never sees a pickling error (§4.2).
+void buffer_item(Exec& x, std::uint32_t q, Value item) {
     if (!x.picklable(item)) {
         // CPython raises this in the feeder thread and drops the item (§8); reported here.
         x.fact(FactKind::api_misuse,
                "put() of an object that can only be shared through inheritance; the feeder "
                "thread drops it",
-               q);
-    }
-    x.set_oword(q, lq::kSem, x.oword(q, lq::kSem) + 1);
-    if (queue_kind(x, q) == QueueKind::joinable) {
-        x.set_oword(q, lq::kUnfinished, x.oword(q, lq::kUnfinished) + 1);
+               q, static_cast<std::uint32_t>(ExcType::runtime_error));
     }
     std::uint32_t v = x.view(x.proc, q);
     const std::uint32_t count = x.s.word(v + lv::kCount);
@@ -77,6 +85,68 @@ Outcome put_buffered(Exec& x, const Instr& in, std::uint32_t q) {
     v = x.find_view_offset(x.proc, q);
     x.s.set_word(v + lv::kCount, count + 1);
     x.s.set_word(v + lv::kFlags, x.s.word(v + lv::kFlags) | lv::kFeederStarted);
+}
+
+Outcome put_buffered(Exec& x, const Instr& in, std::uint32_t q) {
+    const Outcome slot = take_slot(x, in, q);
+    if (slot != Outcome::done) return slot;
+    buffer_item(x, q, x.reg(in.b));
+    x.advance();
+    return Outcome::done;
+}
+
+// JoinableQueue (§5.2): its Condition guards the unfinished-tasks count.
+guarded::Guard joinable_guard(const Exec& x, std::uint32_t q) {
+    const std::uint32_t c = x.oword(q, lq::kCond);
+    return {c, x.oword(c, layout::cond::kLock)};
+}
+
+// JoinableQueue.put: the slot (phase 0); then `with self._notempty, self._cond:` append and
+// _unfinished_tasks.release() (phase 1, entering the block); phase 2 leaves the block. Taking
+// the lock and appending are one step: only holders of the lock observe the count, so a kill
+// between them has the consequences of a kill just after.
+Outcome put_joinable(Exec& x, const Instr& in, std::uint32_t q) {
+    const guarded::Guard g = joinable_guard(x, q);
+    switch (x.phase()) {
+    case 0: {
+        const Outcome slot = take_slot(x, in, q);
+        if (slot != Outcome::done) return slot;
+        return guarded::go(x, 1);
+    }
+    case 1:
+        if (!guarded::enter(x, g)) return Outcome::blocked;
+        buffer_item(x, q, x.reg(in.b));
+        x.set_oword(q, lq::kUnfinished, x.oword(q, lq::kUnfinished) + 1);
+        return guarded::go(x, 2);
+    default:
+        guarded::leave(x, g);
+        x.advance();
+        return Outcome::done;
+    }
+}
+
+// JoinableQueue.task_done: `with self._cond:` take one unfinished task (ValueError when there
+// is none) and notify_all() when none is left.
+Outcome task_done(Exec& x, std::uint32_t q) {
+    const guarded::Guard g = joinable_guard(x, q);
+    return guarded::notify_all_block(x, g, [&](Exec& e) {
+        if (e.oword(q, lq::kUnfinished) == 0) {
+            guarded::leave(e, g); // raised inside `with`: __exit__ releases the lock
+            e.misuse(ExcType::value_error, "task_done() called too many times", q);
+            return guarded::Body::raised;
+        }
+        e.set_oword(q, lq::kUnfinished, e.oword(q, lq::kUnfinished) - 1);
+        return e.oword(q, lq::kUnfinished) == 0 ? guarded::Body::notify_all : guarded::Body::leave;
+    });
+}
+
+// JoinableQueue.join: `with self._cond: if not zero: self._cond.wait()` -- one wait, no
+// timeout; a notify_all() for a count that is non-zero again by then still ends it.
+Outcome join_joinable(Exec& x, std::uint32_t q) {
+    const Outcome o =
+        guarded::wait_block(x, joinable_guard(x, q), Wait::forever,
+                            [q](const Exec& e) { return e.oword(q, lq::kUnfinished) == 0; });
+    if (o != Outcome::done) return o;
     x.advance();
     return Outcome::done;
 }
@@ -239,7 +309,8 @@ Outcome exec_queue_op(Exec& x) {
     const std::uint32_t at = x.ooff(q) + lq::kChannel;
     switch (in.op) {
     case Op::queue_put:
-        return kind == QueueKind::simple ? put_simple(x, in, q) : put_buffered(x, in, q);
+        if (kind == QueueKind::simple) return put_simple(x, in, q);
+        return kind == QueueKind::joinable ? put_joinable(x, in, q) : put_buffered(x, in, q);
     case Op::queue_get:
         return get(x, in, q);
     case Op::queue_close:
@@ -269,13 +340,12 @@ Outcome exec_queue_op(Exec& x) {
         x.set_reg(in.dst, Value::integer(static_cast<std::int32_t>(x.oword(q, lq::kSem))));
         break;
     case Op::queue_task_done:
-        if (x.oword(q, lq::kUnfinished) == 0)
-            return x.misuse(ExcType::value_error, "task_done() called too many times", q);
-        x.set_oword(q, lq::kUnfinished, x.oword(q, lq::kUnfinished) - 1);
-        break;
     case Op::queue_join:
-        if (x.oword(q, lq::kUnfinished) != 0) return Outcome::blocked;
-        break;
+        if (kind != QueueKind::joinable) {
+            // A plain Queue has no such method: AttributeError, as in CPython.
+            return x.raise(ExcType::attribute_error);
+        }
+        return in.op == Op::queue_task_done ? task_done(x, q) : join_joinable(x, q);
     default:
         MPCHECK_UNREACHABLE("not a queue operation");
     }

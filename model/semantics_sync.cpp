@@ -1,4 +1,5 @@
 #include "model/condition.hpp"
+#include "model/guarded.hpp"
 #include "model/semantics.hpp"
 
 #include <algorithm>
@@ -265,33 +266,25 @@ Outcome event_new(Exec& x, const Instr& in) {
     return finish(x, in, Value::object(e));
 }
 
-// `with self._cond:` entry -- a blocking Lock.acquire(). Returns false when blocked.
-bool enter_cond(Exec& x, const EventParts& ev) {
-    if (x.oword(ev.lock, ls::kValue) == 0) return false;
-    take_unit(x, ev.lock, 1);
-    return true;
-}
-
-// `with self._cond:` exit. The exit is its own step in every Event method: a process killed
-// while inside the `with` block abandons the event's lock (spec §6.3).
-void exit_cond(Exec& x, const EventParts& ev) {
-    give_unit(x, ev.lock);
+guarded::Guard guard_of(const EventParts& ev) {
+    return {ev.cond, ev.lock};
 }
 
 bool flag(const Exec& x, const EventParts& ev) {
     return x.oword(ev.event, le::kFlag) != 0;
 }
 
-// is_set(): phase 0 enters the condition and tests the flag; phase 1 leaves it.
+// is_set(): phase 0 enters the condition and tests the flag; phase 1 leaves it (a process
+// killed inside the `with` block abandons the event's lock, spec §6.3).
 Outcome event_is_set(Exec& x, const Instr& in) {
     const EventParts ev = event_arg(x, in);
     if (ev.event == State::kNone) return Outcome::raised;
     if (x.phase() == 0) {
-        if (!enter_cond(x, ev)) return Outcome::blocked;
+        if (!guarded::enter(x, guard_of(ev))) return Outcome::blocked;
         x.set_scratch(flag(x, ev) ? 1 : 0);
         return next_phase(x, 1);
     }
-    exit_cond(x, ev);
+    guarded::leave(x, guard_of(ev));
     return finish(x, in, Value::boolean(x.scratch() != 0));
 }
 
@@ -300,87 +293,33 @@ Outcome event_clear(Exec& x, const Instr& in) {
     const EventParts ev = event_arg(x, in);
     if (ev.event == State::kNone) return Outcome::raised;
     if (x.phase() == 0) {
-        if (!enter_cond(x, ev)) return Outcome::blocked;
+        if (!guarded::enter(x, guard_of(ev))) return Outcome::blocked;
         x.set_oword(ev.event, le::kFlag, 0);
         return next_phase(x, 1);
     }
-    exit_cond(x, ev);
+    guarded::leave(x, guard_of(ev));
     return finish(x);
 }
 
-// set(): phase 0 enters the condition; phase 1 sets the flag and starts notify_all(); phase 2
-// waits for every woken sleeper (forever, if one of them died in wait(): spec §7.3); phase 3
-// drains wait_sem; phase 4 leaves the condition.
+// set(): sets the flag and notifies all inside `with self._cond:`; the notification waits for
+// every woken sleeper, forever if one of them died in wait() (spec §7.3).
 Outcome event_set(Exec& x, const Instr& in) {
     const EventParts ev = event_arg(x, in);
     if (ev.event == State::kNone) return Outcome::raised;
-    switch (x.phase()) {
-    case 0:
-        if (!enter_cond(x, ev)) return Outcome::blocked;
-        return next_phase(x, 1);
-    case 1: {
-        x.set_oword(ev.event, le::kFlag, 1);
-        std::uint32_t posted = 0;
-        switch (notify_begin(x, ev.cond, std::numeric_limits<std::uint32_t>::max(), posted)) {
-        case NotifyStart::assertion:
-            // Raised inside `with`: __exit__ releases the lock on the way out.
-            exit_cond(x, ev);
-            return x.raise(ExcType::assertion_error);
-        case NotifyStart::nobody:
-            return next_phase(x, 4);
-        case NotifyStart::handshake:
-            break;
-        }
-        x.set_scratch(posted);
-        return next_phase(x, 2);
-    }
-    case 2:
-        if (!handshake_step(x, ev.cond)) return Outcome::blocked;
-        return x.scratch() == 0 ? next_phase(x, 3) : Outcome::stay;
-    case 3:
-        drain_wait_sem(x, ev.cond);
-        return next_phase(x, 4);
-    default:
-        exit_cond(x, ev);
-        return finish(x);
-    }
+    return guarded::notify_all_block(x, guard_of(ev), [&](Exec& e) {
+        e.set_oword(ev.event, le::kFlag, 1);
+        return guarded::Body::notify_all;
+    });
 }
 
-// wait(timeout): phase 0 enters the condition and tests the flag (set: straight to phase 5);
-// phases 1-4 are Condition.wait (sleeping/release, wait_sem with the timeout, woken, lock
-// re-acquire and flag test); phase 5 leaves the condition and returns the flag.
+// wait(timeout): `with self._cond: if not flag: self._cond.wait(timeout); return flag`.
 Outcome event_wait(Exec& x, const Instr& in) {
     const EventParts ev = event_arg(x, in);
     if (ev.event == State::kNone) return Outcome::raised;
-    switch (x.phase()) {
-    case 0:
-        if (!enter_cond(x, ev)) return Outcome::blocked;
-        if (flag(x, ev)) {
-            x.set_scratch(1);
-            return next_phase(x, 5);
-        }
-        return next_phase(x, 1);
-    case 1:
-        // The lock is a Lock acquired once just above: ISMINE holds and count is 1.
-        wait_begin(x, ev.cond);
-        return next_phase(x, 2);
-    case 2: {
-        bool blocked = false;
-        bool notified = false;
-        if (!wait_sem_step(x, ev.cond, in.wait, blocked, notified)) return Outcome::blocked;
-        return next_phase(x, 3);
-    }
-    case 3:
-        add_cword(x, ev.cond, lc::kWoken, 1);
-        return next_phase(x, 4);
-    case 4:
-        if (!enter_cond(x, ev)) return Outcome::blocked;
-        x.set_scratch(flag(x, ev) ? 1 : 0);
-        return next_phase(x, 5);
-    default:
-        exit_cond(x, ev);
-        return finish(x, in, Value::boolean(x.scratch() != 0));
-    }
+    const Outcome o =
+        guarded::wait_block(x, guard_of(ev), in.wait, [&](const Exec& e) { return flag(e, ev); });
+    if (o != Outcome::done) return o;
+    return finish(x, in, Value::boolean(x.scratch() != 0));
 }
 
 } // namespace
