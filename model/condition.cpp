@@ -29,7 +29,10 @@ void take_unit(Exec& x, std::uint32_t sem, std::uint32_t count) {
     if (has_owner(sem_kind(x, sem))) {
         x.set_oword(sem, ls::kOwner, x.proc + 1);
         x.set_oword(sem, ls::kCount, count);
-    } else {
+    } else if (x.oword(sem, ls::kInitial) > 0) {
+        // A Semaphore created with units lends them out (a pool): a process that took one
+        // holds it until it gives one back. A Semaphore(0) only passes signals: a unit taken
+        // was released by someone for this taker, and nothing is owed back.
         x.set_oword(sem, ls::kHolders, x.oword(sem, ls::kHolders) | Exec::bit(x.proc));
     }
 }

@@ -61,7 +61,8 @@ inline constexpr std::uint32_t kMax = 6;
 inline constexpr std::uint32_t kOwner = 7;   ///< process + 1 that last acquired (0: none)
 inline constexpr std::uint32_t kCount = 8;   ///< recursion count of the owner
 inline constexpr std::uint32_t kHolders = 9; ///< bit per process holding units it took
-inline constexpr std::uint32_t kSize = 10;
+inline constexpr std::uint32_t kInitial = 10; ///< initial value (Semaphore kinds)
+inline constexpr std::uint32_t kSize = 11;
 } // namespace sem
 
 /// Condition: a lock object plus three process-shared semaphores (spec §7.1).

@@ -91,6 +91,7 @@ Outcome sem_new(Exec& x, const Instr& in) {
     x.set_oword(sem, ls::kSemKind, static_cast<std::uint32_t>(kind));
     x.set_oword(sem, ls::kValue, value);
     x.set_oword(sem, ls::kMax, max);
+    x.set_oword(sem, ls::kInitial, value);
     return finish(x, in, Value::object(sem));
 }
 

@@ -265,6 +265,37 @@ TEST(Semaphore, ZeroInitialValueBlocksUntilReleased) {
     EXPECT_EQ(r.verdict, Verdict::ok) << first_message(r);
 }
 
+// def child(s): s.acquire()        # waits for the parent's go signal, or takes a pool slot
+// s = Semaphore(initial); p = Process(child, (s,)); p.start(); s.release(); p.join(); <more>
+ProgramBuilder child_takes_a_unit_and_exits(std::int32_t initial) {
+    ProgramBuilder b;
+    auto child = b.function("child", {"s"});
+    child.acquire(child.reg("s"));
+    auto main = b.module();
+    const Reg s = main.reg("s");
+    const Reg p = main.reg("p");
+    main.lock(s, SemKind::semaphore, initial);
+    main.process(p, "child", {s});
+    main.start(p);
+    main.release(s);
+    main.join(p);
+    main.release(s); // the parent is still running when the child has ended
+    return b;
+}
+
+TEST(Semaphore, SignalConsumedByAChildThatExitsIsNotAbandoned) {
+    // Semaphore(0) passes a signal: the child consumed it, nothing is owed back.
+    auto b = child_takes_a_unit_and_exits(0);
+    const auto r = check(b);
+    EXPECT_EQ(r.verdict, Verdict::ok) << first_message(r);
+}
+
+TEST(Semaphore, PoolSlotKeptByAChildThatExitsIsAbandoned) {
+    // Semaphore(1) lends a slot: the child exits without giving it back (spec §6.3).
+    auto b = child_takes_a_unit_and_exits(1);
+    EXPECT_EQ(violated(check(b)), Ids{"abandoned-lock"});
+}
+
 // ---- Condition (spec §7.1, §7.2) -----------------------------------------------------------
 
 // def child(c): with c: c.wait(<wait>)
