@@ -27,6 +27,9 @@ enum class ExprKind : std::uint8_t {
     tuple,     ///< args
     list,      ///< args
     list_comp, ///< args[0] element, target, args[1] iterable
+    fstring,   ///< pieces[0] args[0] pieces[1] ...: literal pieces around formatted fields
+    subscript, ///< args[0][args[1]]
+    dict,      ///< args: key0, value0, key1, value1, ...
 };
 
 struct Expr;
@@ -47,7 +50,11 @@ struct Expr {
     bool is_float = false; ///< a float literal: accepted only as a timeout or sleep argument
     std::vector<ExprPtr> args;
     std::vector<Keyword> keywords;
-    std::string target; ///< list_comp loop variable
+    std::string target;   ///< list_comp loop variable (a name; see targets for a tuple)
+    ExprPtr target_tuple; ///< list_comp loop target when it is a tuple (`for i, x in ...`)
+    std::vector<std::string> pieces; ///< fstring: the literal text around the fields
+    /// fstring: per field, its conversion (first char: '-' none, 'r', 's', 'a') then its spec
+    std::vector<std::string> specs;
 };
 
 enum class StmtKind : std::uint8_t {
@@ -69,6 +76,7 @@ enum class StmtKind : std::uint8_t {
     for_,    ///< targets[0], value (iterable), body
     try_,    ///< body, handlers, finalbody
     with,    ///< items, body
+    class_,  ///< text = name, targets = bases, body (methods)
 };
 
 struct Stmt;

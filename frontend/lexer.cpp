@@ -179,28 +179,12 @@ private:
             if (c == '\\' && !raw && pos_ + 1 < src_.size()) {
                 const char e = src_[pos_ + 1];
                 pos_ += 2;
-                switch (e) {
-                case 'n':
-                    payload += '\n';
-                    break;
-                case 't':
-                    payload += '\t';
-                    break;
-                case '0':
-                    payload += '\0';
-                    break;
-                case '\n':
+                if (e == '\n') {
                     ++line_;
                     line_begin_ = pos_;
-                    break;
-                case 'x':
-                    payload += '?';
-                    pos_ += 2;
-                    break;
-                default:
-                    payload += e;
-                    break;
+                    continue;
                 }
+                escape(e, bytes, payload);
                 continue;
             }
             payload += c;
@@ -216,6 +200,62 @@ private:
         t.is_bytes = bytes;
         t.is_fstring = fstr;
         tokens_.push_back(std::move(t));
+    }
+
+    /// Decodes the escape sequence `\\e...` (pos_ is after `e`) into payload, as CPython does.
+    void escape(char e, bool bytes, std::string& payload) {
+        static constexpr std::string_view kSimple = "n\nt\tr\ra\ab\bf\fv\v\\\\''\"\"";
+        for (std::size_t i = 0; i < kSimple.size(); i += 2) {
+            if (kSimple[i] == e) {
+                payload += kSimple[i + 1];
+                return;
+            }
+        }
+        auto hex = [&](std::size_t digits) {
+            std::uint32_t v = 0;
+            for (std::size_t k = 0; k < digits; ++k, ++pos_) {
+                const char h = pos_ < src_.size() ? src_[pos_] : ' ';
+                if (std::isxdigit(static_cast<unsigned char>(h)) == 0)
+                    syntax_error("truncated escape sequence", line_, col());
+                v = v * 16 + static_cast<std::uint32_t>(
+                                 std::isdigit(static_cast<unsigned char>(h)) != 0
+                                     ? h - '0'
+                                     : std::tolower(static_cast<unsigned char>(h)) - 'a' + 10);
+            }
+            return v;
+        };
+        if (e >= '0' && e <= '7') {
+            std::uint32_t v = static_cast<std::uint32_t>(e - '0');
+            for (int k = 0; k < 2 && pos_ < src_.size() && src_[pos_] >= '0' && src_[pos_] <= '7';
+                 ++k)
+                v = v * 8 + static_cast<std::uint32_t>(src_[pos_++] - '0');
+            return code_point(v, bytes, payload);
+        }
+        if (e == 'x') return code_point(hex(2), bytes, payload);
+        if (!bytes && e == 'u') return code_point(hex(4), bytes, payload);
+        if (!bytes && e == 'U') return code_point(hex(8), bytes, payload);
+        if (!bytes && e == 'N') unsupported("\\N{...} escape", line_, col());
+        payload += '\\'; // unknown escapes keep their backslash
+        payload += e;
+    }
+
+    /// Appends code point v (a byte in bytes literals) to payload, UTF-8 encoded.
+    static void code_point(std::uint32_t v, bool bytes, std::string& payload) {
+        if (bytes || v < 0x80) {
+            payload += static_cast<char>(v & 0xFF);
+        } else if (v < 0x800) {
+            payload += static_cast<char>(0xC0 | (v >> 6));
+            payload += static_cast<char>(0x80 | (v & 0x3F));
+        } else if (v < 0x10000) {
+            payload += static_cast<char>(0xE0 | (v >> 12));
+            payload += static_cast<char>(0x80 | ((v >> 6) & 0x3F));
+            payload += static_cast<char>(0x80 | (v & 0x3F));
+        } else {
+            payload += static_cast<char>(0xF0 | ((v >> 18) & 0x07));
+            payload += static_cast<char>(0x80 | ((v >> 12) & 0x3F));
+            payload += static_cast<char>(0x80 | ((v >> 6) & 0x3F));
+            payload += static_cast<char>(0x80 | (v & 0x3F));
+        }
     }
 
     void op() {

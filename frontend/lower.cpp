@@ -14,14 +14,15 @@ using model::Value;
 
 model::Program lower(const Module& module, std::string_view source) {
     // Functions are lowered in definition order, so a worker defined before the main() that
-    // starts it would not know its parameters' kinds: two lenient passes learn them first.
+    // starts it would not know its parameters' kinds and shapes: lenient passes learn them
+    // first (each pass learns one more level of calls).
     Lowerer::ParamKinds kinds;
-    for (int pass = 0; pass < 2; ++pass) {
+    for (int pass = 0; pass < 3; ++pass) {
         Lowerer learn(module, source, kinds, true);
         try {
             (void)learn.run();
         } catch (const FrontendError&) {
-            break; // the strict pass reports it
+            // the strict pass reports it; what was learnt so far still helps
         }
         kinds = learn.param_kinds();
     }
@@ -31,8 +32,69 @@ model::Program lower(const Module& module, std::string_view source) {
 Lowerer::ParamKinds Lowerer::param_kinds() const {
     ParamKinds out;
     for (const auto& [name, info] : functions_)
-        out[name] = info.param_kinds;
+        out[name] = ParamInfo{info.param_kinds, info.param_shapes};
     return out;
+}
+
+namespace {
+std::string child_name(const std::string& name, const Static& shape, std::size_t i) {
+    if (shape.shape == Static::Shape::instance) return name + "." + shape.attrs[i];
+    std::string out = name;
+    out += '[';
+    out += std::to_string(i);
+    out += ']';
+    return out;
+}
+
+// The hidden variables that hold the leaves of an aggregate of `shape` stored as `name`, in
+// the order flatten() passes them.
+void leaf_names(const std::string& name, const Static& shape,
+                std::vector<std::pair<std::string, Kind>>& out) {
+    if (shape.handle) out.emplace_back(name, Kind::process);
+    for (std::size_t i = 0; i < shape.items.size(); ++i) {
+        const Val& item = shape.items[i];
+        const std::string child = child_name(name, shape, i);
+        if (item.agg)
+            leaf_names(child, *item.agg, out);
+        else
+            out.emplace_back(child, item.kind);
+    }
+}
+} // namespace
+
+std::string hidden_name(const std::string& name, const Static& shape, std::size_t i) {
+    return child_name(name, shape, i);
+}
+
+void Lowerer::register_function(const std::string& name, const Stmt& def, const std::string& cls) {
+    if (functions_.count(name) != 0)
+        unsupported("redefinition of function '" + name + "'", def.pos.line, def.pos.column);
+    FunctionInfo info;
+    info.def = &def;
+    info.id = b_.function_id(name);
+    info.params = def.params;
+    info.cls = cls;
+    info.param_kinds.assign(def.params.size(), Kind::unknown);
+    info.param_shapes.assign(def.params.size(), nullptr);
+    if (const auto it = seed_.find(name);
+        it != seed_.end() && it->second.kinds.size() == def.params.size()) {
+        info.param_kinds = it->second.kinds;
+        info.param_shapes = it->second.shapes;
+    }
+    auto f = b_.function(name, {});
+    b_.program().functions[info.id].loc = {def.pos.line, def.pos.column};
+    std::vector<std::pair<std::string, Kind>> leaves;
+    for (std::size_t i = 0; i < def.params.size(); ++i) {
+        if (info.param_shapes[i])
+            leaf_names(def.params[i], *info.param_shapes[i], leaves);
+        else
+            leaves.emplace_back(def.params[i], info.param_kinds[i]);
+    }
+    for (const auto& [leaf, kind] : leaves)
+        f.reg(leaf);
+    b_.program().functions[info.id].num_params = static_cast<std::uint16_t>(leaves.size());
+    functions_[name] = std::move(info);
+    function_order_.push_back(name);
 }
 
 model::FunctionBuilder Lowerer::fb_for(model::FuncId id) {
@@ -67,26 +129,10 @@ std::string Lowerer::src(const Pos& p) const {
 }
 
 model::Program Lowerer::run() {
-    // Register every top-level function first, so calls may precede definitions.
+    // Register every top-level function and class first, so calls may precede definitions.
     for (const auto& s : module_.body) {
-        if (s->kind != StmtKind::def) continue;
-        FunctionInfo info;
-        info.def = s.get();
-        info.id = b_.function_id(s->text);
-        info.param_kinds.assign(s->params.size(), Kind::unknown);
-        if (const auto it = seed_.find(s->text);
-            it != seed_.end() && it->second.size() == s->params.size())
-            info.param_kinds = it->second;
-        if (functions_.count(s->text) != 0)
-            unsupported("redefinition of function '" + s->text + "'", s->pos.line, s->pos.column);
-        functions_[s->text] = std::move(info);
-        function_order_.push_back(s->text);
-        auto f = b_.function(s->text, {});
-        b_.program().functions[functions_[s->text].id].loc = {s->pos.line, s->pos.column};
-        for (const auto& p : s->params)
-            f.reg(p);
-        b_.program().functions[functions_[s->text].id].num_params =
-            static_cast<std::uint16_t>(s->params.size());
+        if (s->kind == StmtKind::def) register_function(s->text, *s, {});
+        if (s->kind == StmtKind::class_) register_class(*s);
     }
     module_scope_.id = b_.program().module;
     module_scope_.is_module = true;
@@ -118,15 +164,32 @@ void Lowerer::lower_function(FunctionInfo& info) {
     info.lowered = true;
     Scope scope;
     scope.id = info.id;
-    for (std::size_t i = 0; i < info.def->params.size(); ++i) {
-        scope.locals.insert(info.def->params[i]);
-        scope.kinds[info.def->params[i]] = info.param_kinds[i];
+    scope.self_class = info.cls;
+    for (std::size_t i = 0; i < info.params.size(); ++i) {
+        const std::string& p = info.params[i];
+        scope.locals.insert(p);
+        scope.kinds[p] = info.param_kinds[i];
+        if (info.param_shapes[i]) {
+            scope.statics[p] = info.param_shapes[i];
+            std::vector<std::pair<std::string, Kind>> leaves;
+            leaf_names(p, *info.param_shapes[i], leaves);
+            for (const auto& [leaf, kind] : leaves) {
+                scope.locals.insert(leaf);
+                scope.kinds[leaf] = kind;
+            }
+        }
+    }
+    Scope* saved = scope_;
+    scope_ = &scope;
+    if (!info.cls.empty() && !info.params.empty() && !info.param_shapes[0]) {
+        // A method never called on an instance: nothing can run it.
+        fb().ret(constant(model::Value::none()));
+        scope_ = saved;
+        return;
     }
     collect_locals(info.def->body, scope);
     for (const auto& g : scope.globals)
         scope.locals.erase(g);
-    Scope* saved = scope_;
-    scope_ = &scope;
     body(info.def->body);
     scope_ = saved;
 }
@@ -164,6 +227,8 @@ void Lowerer::collect_locals(const Body& b, Scope& scope) {
             unsupported("import inside a function", s->pos.line, s->pos.column);
         case StmtKind::def:
             unsupported("nested function", s->pos.line, s->pos.column);
+        case StmtKind::class_:
+            unsupported("class defined inside a function", s->pos.line, s->pos.column);
         default:
             break;
         }
@@ -178,7 +243,7 @@ void Lowerer::collect_locals(const Body& b, Scope& scope) {
 }
 
 bool Lowerer::is_local(const std::string& name) const {
-    return !scope_->is_module && scope_->locals.count(name) != 0;
+    return overlays_.empty() && !scope_->is_module && scope_->locals.count(name) != 0;
 }
 
 Kind Lowerer::kind_of_name(const std::string& name) const {
@@ -211,8 +276,10 @@ Val Lowerer::load(const std::string& name, const Pos& p) {
     at(p);
     if (name == "__name__")
         unsupported("'__name__' outside `if __name__ == '__main__'`", p.line, p.column);
-    if (module_scope_.lists.count(name) != 0 || scope_->lists.count(name) != 0)
-        unsupported("list '" + name + "' used other than as a for-loop iterable", p.line, p.column);
+    if (const auto shape = shape_of(name); shape && !shape->handle)
+        unsupported("'" + name +
+                        "' (a list, tuple, dict or object) used where a single value is needed",
+                    p.line, p.column);
     if (imports_.count(name) != 0 && kind_of_name(name) == Kind::unknown)
         unsupported("'" + name + "' used as a value", p.line, p.column);
     if (functions_.count(name) != 0 && !is_local(name))
@@ -235,17 +302,21 @@ void Lowerer::stmt(const Stmt& s) {
     case StmtKind::pass:
     case StmtKind::global:
         return;
+    case StmtKind::class_:
     case StmtKind::def: {
         bool top = false;
         for (const auto& t : module_.body)
             top = top || t.get() == &s;
-        if (!top) unsupported("function defined inside a block", s.pos.line, s.pos.column);
+        if (!top)
+            unsupported(s.kind == StmtKind::def ? "function defined inside a block"
+                                                : "class defined inside a block",
+                        s.pos.line, s.pos.column);
         return;
     }
     case StmtKind::import:
         for (const auto& [mod, alias] : s.names) {
-            static constexpr std::string_view kKnown[] = {"multiprocessing", "time",  "os", "sys",
-                                                          "queue",           "random"};
+            static constexpr std::string_view kKnown[] = {
+                "multiprocessing", "time", "os", "sys", "queue", "random", "logging"};
             bool known = false;
             for (const auto k : kKnown)
                 known = known || mod == k;

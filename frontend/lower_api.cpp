@@ -14,6 +14,27 @@ namespace {
 constexpr std::size_t kNone = SIZE_MAX;
 }
 
+Val Lowerer::new_process(const FunctionInfo& info, const std::vector<Val>& vals, const Expr* daemon,
+                         const Expr& e, std::string_view text, std::optional<Reg> daemon_reg) {
+    std::vector<Val> flat;
+    for (const Val& v : vals)
+        flatten(v, flat);
+    const Reg first = pass_args(flat);
+    const Reg d = daemon != nullptr ? expr(*daemon).reg
+                  : daemon_reg      ? *daemon_reg
+                                    : constant(Value::none());
+    const Reg dst = fb().temp();
+    at(e.pos);
+    emit({.op = Op::process_new,
+          .dst = dst,
+          .a = first,
+          .b = static_cast<Reg>(flat.size()),
+          .c = d,
+          .imm = static_cast<std::int32_t>(info.id)},
+         text);
+    return Val{dst, Kind::process};
+}
+
 Val Lowerer::constructor(const std::string& what, const Expr& e, std::string_view text) {
     const Reg dst = fb().temp();
     if (what == "Process") {
@@ -30,30 +51,17 @@ Val Lowerer::constructor(const std::string& what, const Expr& e, std::string_vie
                 unsupported("Process args= other than a tuple display", args->pos.line,
                             args->pos.column);
             for (const auto& a : args->args)
-                vals.push_back(expr(*a));
+                vals.push_back(value(*a));
         }
-        if (vals.size() > info.def->params.size() ||
-            vals.size() < info.def->params.size() - info.def->defaults.size())
+        if (vals.size() > info.params.size() ||
+            vals.size() < info.params.size() - info.def->defaults.size())
             unsupported("Process target called with the wrong number of arguments", e.pos.line,
                         e.pos.column);
-        for (std::size_t i = vals.size(); i < info.def->params.size(); ++i)
+        for (std::size_t i = vals.size(); i < info.params.size(); ++i)
             vals.push_back(
-                expr(*info.def->defaults[i + info.def->defaults.size() - info.def->params.size()]));
-        for (std::size_t i = 0; i < vals.size(); ++i) {
-            if (vals[i].kind != Kind::unknown) info.param_kinds[i] = vals[i].kind;
-        }
-        const Reg first = pass_args(vals);
-        const Expr* daemon = arg(e, kNone - 1, "daemon");
-        const Reg d = daemon != nullptr ? expr(*daemon).reg : constant(Value::none());
-        at(e.pos);
-        emit({.op = Op::process_new,
-              .dst = dst,
-              .a = first,
-              .b = static_cast<Reg>(vals.size()),
-              .c = d,
-              .imm = static_cast<std::int32_t>(info.id)},
-             text);
-        return Val{dst, Kind::process};
+                value(*info.def->defaults[i + info.def->defaults.size() - info.params.size()]));
+        learn_params(info, target->text, vals, e.pos);
+        return new_process(info, vals, arg(e, kNone - 1, "daemon"), e, text);
     }
     if (what == "Queue" || what == "JoinableQueue" || what == "SimpleQueue") {
         const bool simple = what == "SimpleQueue";
@@ -140,6 +148,9 @@ Val Lowerer::constructor(const std::string& what, const Expr& e, std::string_vie
         return Val{constant(Value::none()), what == "get_context" ? Kind::context : Kind::unknown};
     }
     if (what == "freeze_support") return Val{constant(Value::none())};
+    if (what == "current_process")
+        unsupported("current_process() other than current_process().name", e.pos.line,
+                    e.pos.column);
     unsupported("multiprocessing." + what, e.pos.line, e.pos.column);
 }
 
@@ -296,7 +307,27 @@ Val Lowerer::method(const Val& obj, const std::string& name, const Expr& e, std:
 }
 
 Val Lowerer::attribute(const Expr& e, std::string_view text) {
-    const Val obj = expr(*e.args[0]);
+    const Expr& base = *e.args[0];
+    if (e.text == "name" && base.kind == ExprKind::call &&
+        mp_name(*base.args[0]).value_or("") == "current_process") {
+        check_args(base, 0, {});
+        at(e.pos);
+        const Reg dst = fb().temp();
+        fb().emit({.op = Op::process_name, .dst = dst, .a = dst, .b = dst, .c = dst}, text);
+        return Val{dst, Kind::str};
+    }
+    const Val obj = value(base);
+    if (obj.agg && obj.agg->shape == Static::Shape::instance) {
+        for (std::size_t i = 0; i < obj.agg->attrs.size(); ++i) {
+            if (obj.agg->attrs[i] == e.text) return obj.agg->items[i];
+        }
+        if (!obj.agg->handle)
+            unsupported("attribute '" + e.text + "' of a " + obj.agg->cls +
+                            " object (only attributes assigned in __init__ are modelled)",
+                        e.pos.line, e.pos.column);
+    }
+    if (obj.is_aggregate())
+        unsupported("attribute '" + e.text + "' of a list or dict", e.pos.line, e.pos.column);
     if (e.text == "exitcode" && (obj.kind == Kind::process || obj.kind == Kind::unknown)) {
         const Reg dst = fb().temp();
         at(e.pos);

@@ -10,16 +10,6 @@ using model::Op;
 using model::Reg;
 using model::Value;
 
-namespace {
-std::uint64_t code_points(const std::string& s) {
-    std::uint64_t n = 0;
-    for (const char c : s) {
-        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-    }
-    return n;
-}
-} // namespace
-
 std::optional<std::int64_t> Lowerer::fold_int(const Expr& e) const {
     if (e.kind == ExprKind::integer) {
         if (e.is_float) return std::nullopt;
@@ -40,39 +30,6 @@ std::optional<std::int64_t> Lowerer::fold_int(const Expr& e) const {
         if (e.text == "*") return *a * *b;
     }
     return std::nullopt;
-}
-
-bool Lowerer::fold_str(const Expr& e, std::uint64_t& size, bool& is_bytes) const {
-    if (e.kind == ExprKind::string) {
-        if (e.is_fstring && e.text.find('{') != std::string::npos)
-            unsupported("f-string with replacement fields (its size is unknown)", e.pos.line,
-                        e.pos.column);
-        size = e.is_bytes ? e.text.size() : code_points(e.text);
-        is_bytes = e.is_bytes;
-        return true;
-    }
-    if (e.kind == ExprKind::binary && e.text == "*") {
-        for (int side = 0; side < 2; ++side) {
-            std::uint64_t s = 0;
-            bool b = false;
-            const auto n = fold_int(*e.args[static_cast<std::size_t>(1 - side)]);
-            if (n && fold_str(*e.args[static_cast<std::size_t>(side)], s, b)) {
-                size = *n > 0 ? s * static_cast<std::uint64_t>(*n) : 0;
-                is_bytes = b;
-                return true;
-            }
-        }
-    }
-    if (e.kind == ExprKind::binary && e.text == "+") {
-        std::uint64_t s1 = 0, s2 = 0;
-        bool b1 = false, b2 = false;
-        if (fold_str(*e.args[0], s1, b1) && fold_str(*e.args[1], s2, b2) && b1 == b2) {
-            size = s1 + s2;
-            is_bytes = b1;
-            return true;
-        }
-    }
-    return false;
 }
 
 std::string Lowerer::const_str(const Expr& e) const {
@@ -122,10 +79,23 @@ Val Lowerer::condition(const Expr& e) {
 }
 
 Val Lowerer::expr(const Expr& e, std::string_view text) {
+    const Val v = value(e, text);
+    if (v.is_aggregate())
+        unsupported("a " +
+                        std::string(v.agg->shape == Static::Shape::instance ? "user object"
+                                    : v.agg->shape == Static::Shape::dict   ? "dict"
+                                    : v.agg->shape == Static::Shape::tuple  ? "tuple"
+                                                                            : "list") +
+                        " used where a single value is needed (" + src(e.pos) + ")",
+                    e.pos.line, e.pos.column);
+    return v;
+}
+
+Val Lowerer::value(const Expr& e, std::string_view text) {
     at(e.pos);
     switch (e.kind) {
     case ExprKind::name:
-        return load(e.text, e.pos);
+        return load_value(e.text, e.pos);
     case ExprKind::integer:
         if (e.is_float) unsupported("float literal", e.pos.line, e.pos.column);
         if (!Value::fits_int(e.number))
@@ -135,25 +105,14 @@ Val Lowerer::expr(const Expr& e, std::string_view text) {
     case ExprKind::constant:
         if (e.text == "None") return Val{constant(Value::none())};
         return Val{constant(Value::boolean(e.text == "True"))};
-    case ExprKind::string: {
-        std::uint64_t size = 0;
-        bool bytes = false;
-        fold_str(e, size, bytes);
-        std::string desc = src(e.pos);
-        if (desc.size() > 40) {
-            desc.resize(37);
-            desc.append(3, '.');
-        }
-        const auto blob = b_.blob(bytes, size, desc);
-        return Val{constant(bytes ? Value::bytes(blob) : Value::str(blob))};
-    }
+    case ExprKind::string:
+        return string_literal(e);
+    case ExprKind::fstring:
+        return fstring(e);
     case ExprKind::binary: {
-        std::uint64_t size = 0;
-        bool bytes = false;
-        if (fold_str(e, size, bytes)) {
-            const auto blob = b_.blob(bytes, size, src(e.pos));
-            return Val{constant(bytes ? Value::bytes(blob) : Value::str(blob))};
-        }
+        if (e.text == "%" &&
+            (e.args[0]->kind == ExprKind::string || e.args[0]->kind == ExprKind::fstring))
+            return percent_format(e);
         if (const auto v = fold_int(e); v && Value::fits_int(*v))
             return Val{constant(Value::integer(static_cast<std::int32_t>(*v)))};
         static const std::map<std::string, BinaryOp> kOps = {{"+", BinaryOp::add},
@@ -188,8 +147,7 @@ Val Lowerer::expr(const Expr& e, std::string_view text) {
         return Val{t};
     }
     case ExprKind::compare: {
-        if (e.text == "in" || e.text == "not in")
-            unsupported("operator '" + e.text + "'", e.pos.line, e.pos.column);
+        if (e.text == "in" || e.text == "not in") return membership(e);
         if (e.args[0]->kind == ExprKind::name && e.args[0]->text == "__name__") return condition(e);
         static const std::map<std::string, BinaryOp> kOps = {
             {"==", BinaryOp::eq}, {"!=", BinaryOp::ne},        {"<", BinaryOp::lt},
@@ -217,11 +175,14 @@ Val Lowerer::expr(const Expr& e, std::string_view text) {
     case ExprKind::attribute:
         return attribute(e, text.empty() ? src(e.pos) : text);
     case ExprKind::tuple:
-        unsupported("tuple value", e.pos.line, e.pos.column);
     case ExprKind::list:
+        return display(e);
     case ExprKind::list_comp:
-        unsupported("list other than assigned to a name or iterated by for", e.pos.line,
-                    e.pos.column);
+        return comprehension(e);
+    case ExprKind::dict:
+        return dict_display(e);
+    case ExprKind::subscript:
+        return subscript(e);
     }
     unsupported("expression", e.pos.line, e.pos.column);
 }

@@ -1,4 +1,5 @@
-// Assignment and control flow: if, while, for (range and unrolled lists), try, with.
+// Assignment and control flow: if, while, for (range, iter() sentinels, unrolled sequences),
+// try, with.
 #include "frontend/lowerer.hpp"
 
 namespace mpcheck::frontend {
@@ -8,72 +9,51 @@ using model::Op;
 using model::Reg;
 using model::Value;
 
-void Lowerer::assign(const Expr& target, const Expr& value, const Stmt& s) {
+void Lowerer::assign(const Expr& target, const Expr& value_expr, const Stmt& s) {
     const std::string text = src(s.pos);
     if (target.kind == ExprKind::name) {
         var_ = target.text;
-        // Compile-time lists: elements go to hidden variables "name[i]".
-        if (value.kind == ExprKind::list || value.kind == ExprKind::list_comp) {
-            std::size_t n = value.args.size();
-            if (value.kind == ExprKind::list_comp) {
-                const Expr& it = *value.args[1];
-                std::optional<std::int64_t> count;
-                if (it.kind == ExprKind::call && it.args[0]->kind == ExprKind::name &&
-                    it.args[0]->text == "range" && it.args.size() == 2 && it.keywords.empty())
-                    count = fold_int(*it.args[1]);
-                if (!count || *count < 0 || *count > 64)
-                    unsupported("list comprehension other than over range(N) with a constant N",
-                                it.pos.line, it.pos.column);
-                n = static_cast<std::size_t>(*count);
-            }
-            Scope& owner = is_local(target.text) ? *scope_ : module_scope_;
-            owner.lists[target.text] = ListInfo{n};
-            for (std::size_t i = 0; i < n; ++i) {
-                const std::string elem = target.text + "[" + std::to_string(i) + "]";
-                if (!scope_->is_module) scope_->locals.insert(elem);
-                var_ = elem;
-                Val v;
-                if (value.kind == ExprKind::list) {
-                    v = expr(*value.args[i]);
-                } else {
-                    if (!scope_->is_module) scope_->locals.insert(value.target);
-                    store(value.target, constant(Value::integer(static_cast<std::int32_t>(i))),
-                          Kind::unknown);
-                    v = expr(*value.args[0], src(value.args[0]->pos));
-                }
-                store(elem, v.reg, v.kind);
-            }
-            var_.clear();
-            return;
-        }
-        const Val v = expr(value, text);
-        store(target.text, v.reg, v.kind);
+        const Val v = value(value_expr, text);
+        at(target.pos);
+        store_value(target.text, v);
+        var_.clear();
         return;
     }
-    if (target.kind == ExprKind::tuple) {
-        // Only `a, b = Pipe(...)` is supported: Pipe() fills two consecutive registers.
-        if (target.args.size() == 2 && value.kind == ExprKind::call &&
-            mp_name(*value.args[0]).value_or("") == "Pipe") {
+    if (target.kind == ExprKind::tuple || target.kind == ExprKind::list) {
+        // `a, b = Pipe(...)`: Pipe() fills two consecutive registers.
+        if (target.args.size() == 2 && value_expr.kind == ExprKind::call &&
+            mp_name(*value_expr.args[0]).value_or("") == "Pipe") {
             for (const auto& t : target.args) {
                 if (t->kind != ExprKind::name)
                     unsupported("this unpacking target", t->pos.line, t->pos.column);
             }
             var_ = target.args[0]->text;
-            const Val first = expr(value, text);
+            const Val first = expr(value_expr, text);
             store(target.args[0]->text, first.reg, Kind::conn);
             store(target.args[1]->text, static_cast<Reg>(first.reg + 1), Kind::conn);
             return;
         }
-        unsupported("tuple unpacking other than `a, b = Pipe()`", target.pos.line,
-                    target.pos.column);
+        if (value_expr.kind == ExprKind::call && value_expr.args[0]->kind == ExprKind::attribute &&
+            value_expr.args[0]->text == "split")
+            return split_unpack(target, value_expr, s);
+        bind_target(target, value(value_expr, text));
+        return;
     }
     if (target.kind == ExprKind::attribute && target.text == "daemon") {
         const Val obj = expr(*target.args[0]);
-        const Val v = expr(value);
+        const Val v = expr(value_expr);
         at(s.pos);
         emit({.op = Op::process_set_daemon, .a = obj.reg, .b = v.reg}, text);
         return;
     }
+    if (target.kind == ExprKind::attribute)
+        unsupported("assignment to an attribute outside __init__ (objects are modelled as "
+                    "records fixed at construction)",
+                    target.pos.line, target.pos.column);
+    if (target.kind == ExprKind::subscript)
+        unsupported("assignment to a list or dict item (lists and dicts are modelled as "
+                    "constants)",
+                    target.pos.line, target.pos.column);
     unsupported("assignment to this target", target.pos.line, target.pos.column);
 }
 
@@ -115,12 +95,16 @@ void Lowerer::close_loop(std::uint32_t exit_jump, std::uint32_t end, std::uint32
 
 void Lowerer::for_stmt(const Stmt& s) {
     const Expr& target = *s.targets[0];
-    if (target.kind != ExprKind::name)
-        unsupported("for-loop target other than a name", target.pos.line, target.pos.column);
     const Expr& it = *s.value;
+    const bool builtin_call = it.kind == ExprKind::call && it.args[0]->kind == ExprKind::name &&
+                              !is_local(it.args[0]->text) &&
+                              functions_.count(it.args[0]->text) == 0 &&
+                              module_scope_.kinds.count(it.args[0]->text) == 0;
+    if (builtin_call && it.args[0]->text == "iter") return sentinel_loop(s);
     // range(...): a counter loop.
-    if (it.kind == ExprKind::call && it.args[0]->kind == ExprKind::name &&
-        it.args[0]->text == "range") {
+    if (builtin_call && it.args[0]->text == "range") {
+        if (target.kind != ExprKind::name)
+            unsupported("for-loop target other than a name", target.pos.line, target.pos.column);
         if (it.args.size() < 2 || it.args.size() > 4 || !it.keywords.empty())
             unsupported("range() with these arguments", it.pos.line, it.pos.column);
         const bool one = it.args.size() == 2;
@@ -153,32 +137,13 @@ void Lowerer::for_stmt(const Stmt& s) {
         close_loop(exit, fb().pc(), next);
         return;
     }
-    // A compile-time list or a list/tuple display: unrolled.
-    std::vector<std::string> elems;
-    const Expr* display = nullptr;
-    if (it.kind == ExprKind::name) {
-        const ListInfo* info = nullptr;
-        if (const auto f = scope_->lists.find(it.text); f != scope_->lists.end())
-            info = &f->second;
-        else if (const auto g = module_scope_.lists.find(it.text);
-                 g != module_scope_.lists.end() && !is_local(it.text))
-            info = &g->second;
-        if (info == nullptr)
-            unsupported("for loop over '" + it.text + "' (only range() and lists of known length)",
-                        it.pos.line, it.pos.column);
-        for (std::size_t i = 0; i < info->size; ++i)
-            elems.push_back(it.text + "[" + std::to_string(i) + "]");
-    } else if (it.kind == ExprKind::list || it.kind == ExprKind::tuple) {
-        display = &it;
-    } else {
-        unsupported("for loop over this iterable (only range() and lists of known length)",
-                    it.pos.line, it.pos.column);
-    }
-    const std::size_t n = display != nullptr ? display->args.size() : elems.size();
+    // Anything else must be a sequence known when lowering: the loop is unrolled over its
+    // elements, which are evaluated first (as Python builds the list before iterating).
+    const std::vector<Val> items = sequence(it);
     std::vector<std::uint32_t> breaks;
-    for (std::size_t i = 0; i < n; ++i) {
-        const Val v = display != nullptr ? expr(*display->args[i]) : load(elems[i], it.pos);
-        store(target.text, v.reg, v.kind);
+    for (const Val& item : items) {
+        at(s.pos);
+        bind_target(target, item);
         loops_.push_back(Loop{0, {}, {}, cleanups_.size()});
         body(s.body);
         const std::uint32_t next = fb().pc();

@@ -97,6 +97,24 @@ Val Lowerer::call(const Expr& e, std::string_view text) {
         fb().emit({.op = Op::sleep}, text);
         return Val{constant(Value::none())};
     }
+    if (mod == "os.getpid") {
+        check_args(e, 0, {});
+        at(e.pos);
+        const Reg dst = fb().temp();
+        fb().emit({.op = Op::getpid, .dst = dst, .a = dst, .b = dst, .c = dst}, text);
+        return Val{dst};
+    }
+    if (mod.starts_with("logging.")) {
+        static constexpr std::string_view kLog[] = {"debug",    "info",      "warning", "error",
+                                                    "critical", "exception", "log"};
+        const std::string_view fn = std::string_view(mod).substr(8);
+        if (fn == "basicConfig") return Val{constant(Value::none())};
+        bool log = false;
+        for (const auto l : kLog)
+            log = log || fn == l;
+        if (!log) unsupported("call of " + mod + "()", e.pos.line, e.pos.column);
+        return print_call(e, text);
+    }
     if (mod == "sys.exit") {
         check_args(e, 1, {});
         const Reg code = e.args.size() > 1 ? expr(*e.args[1]).reg : constant(Value::none());
@@ -108,16 +126,21 @@ Val Lowerer::call(const Expr& e, std::string_view text) {
     if (callee.kind == ExprKind::name && !is_local(callee.text)) {
         const std::string& name = callee.text;
         if (functions_.count(name) != 0) return user_call(name, e, text);
-        if (name == "print") {
-            for (std::size_t i = 1; i < e.args.size(); ++i) {
-                // Only arguments that may have effects (calls) are evaluated.
-                const Expr& a = *e.args[i];
-                if (a.kind == ExprKind::call) expr(a);
-            }
+        if (name == "print") return print_call(e, text);
+        if (const auto v = static_builtin(name, e)) return *v;
+        if (classes_.count(name) != 0) return instantiate(name, e, text);
+        if (name == "str" || name == "repr" || name == "int") {
+            check_args(e, 1, {});
+            if (name == "int" && e.args.size() == 1) return Val{constant(Value::integer(0))};
+            const Reg v = e.args.size() == 2 ? expr(*e.args[1]).reg : str_constant(""); // str()
             at(e.pos);
-            fb().emit({.op = Op::print}, text);
-            return Val{constant(Value::none())};
+            if (name == "int") return unary_op(Op::to_int, v);
+            if (name == "repr") return unary_op(Op::repr, v, 0, Kind::str);
+            return unary_op(Op::format, v, static_cast<std::int32_t>(b_.text("")), Kind::str);
         }
+        if (name == "iter")
+            unsupported("iter() other than as the iterable of a for loop", e.pos.line,
+                        e.pos.column);
         if (name == "open") {
             check_args(e, 2, {"mode"});
             if (e.args.size() < 2) unsupported("open() without a path", e.pos.line, e.pos.column);
@@ -136,28 +159,103 @@ Val Lowerer::call(const Expr& e, std::string_view text) {
         unsupported("call of '" + name + "'", e.pos.line, e.pos.column);
     }
     if (callee.kind == ExprKind::attribute) {
-        const Val obj = expr(*callee.args[0]);
+        const Expr& receiver = *callee.args[0];
+        if (callee.text == "format" && receiver.kind == ExprKind::string && !receiver.is_bytes)
+            return format_method(receiver, e);
+        // super().__init__() outside a constructor, Class.method(...): not modelled.
+        if (receiver.kind == ExprKind::call && receiver.args[0]->kind == ExprKind::name &&
+            receiver.args[0]->text == "super")
+            unsupported("super() outside __init__", e.pos.line, e.pos.column);
+        const Val obj = value(receiver);
+        if (obj.agg && obj.agg->shape == Static::Shape::instance &&
+            classes_[obj.agg->cls].methods.count(callee.text) != 0)
+            return method_call(obj, callee.text, e, text);
+        if (obj.agg && obj.agg->shape == Static::Shape::dict &&
+            (callee.text == "items" || callee.text == "keys" || callee.text == "values"))
+            return dict_view(obj, callee.text, e);
+        if (obj.is_aggregate())
+            unsupported("method '" + callee.text + "' of a list, dict or object", e.pos.line,
+                        e.pos.column);
+        const bool static_arg =
+            e.args.size() == 2 &&
+            (e.args[1]->kind == ExprKind::list || e.args[1]->kind == ExprKind::list_comp ||
+             e.args[1]->kind == ExprKind::tuple ||
+             (e.args[1]->kind == ExprKind::name && shape_of(e.args[1]->text) != nullptr));
+        const bool text_method = obj.kind == Kind::str || receiver.kind == ExprKind::string ||
+                                 (callee.text == "join" && static_arg) || callee.text == "split" ||
+                                 callee.text == "format";
+        if (text_method) return string_method(obj, callee.text, e);
         return method(obj, callee.text, e, text);
     }
     unsupported("call of " + src(callee.pos), e.pos.line, e.pos.column);
 }
 
-Val Lowerer::user_call(const std::string& name, const Expr& e, std::string_view text) {
-    FunctionInfo& info = functions_[name];
-    const auto& params = info.def->params;
+Val Lowerer::print_call(const Expr& e, std::string_view text) {
+    for (std::size_t i = 1; i < e.args.size(); ++i) {
+        // Only arguments that may have effects or raise (names that may be unbound, calls,
+        // formatting) are evaluated.
+        const Expr& a = *e.args[i];
+        if (a.kind == ExprKind::name) {
+            value(a); // a list or object is printed whole: no single value needed
+        } else if (a.kind == ExprKind::call || a.kind == ExprKind::fstring ||
+                   (a.kind == ExprKind::binary && a.text == "%" &&
+                    a.args[0]->kind == ExprKind::string))
+            expr(a);
+    }
+    at(e.pos);
+    fb().emit({.op = Op::print}, text);
+    return Val{constant(Value::none())};
+}
+
+std::vector<Val> Lowerer::bind_params(FunctionInfo& info, const std::string& name, const Expr& e,
+                                      std::size_t first_arg, std::vector<Val> vals) {
+    const auto& params = info.params;
     if (!e.keywords.empty())
         unsupported("keyword arguments in a call of a user function", e.pos.line, e.pos.column);
-    const std::size_t given = e.args.size() - 1;
+    const std::size_t given = vals.size() + e.args.size() - first_arg;
     const std::size_t required = params.size() - info.def->defaults.size();
     if (given < required || given > params.size())
         unsupported("call of '" + name + "' with the wrong number of arguments", e.pos.line,
                     e.pos.column);
-    std::vector<Val> vals;
-    for (std::size_t i = 0; i < params.size(); ++i) {
-        const Expr& a = i < given ? *e.args[i + 1] : *info.def->defaults[i - required];
-        vals.push_back(expr(a));
-        if (vals.back().kind != Kind::unknown) info.param_kinds[i] = vals.back().kind;
+    for (std::size_t i = first_arg; i < e.args.size(); ++i)
+        vals.push_back(value(*e.args[i]));
+    for (std::size_t i = vals.size(); i < params.size(); ++i)
+        vals.push_back(value(*info.def->defaults[i - required]));
+    learn_params(info, name, vals, e.pos);
+    return vals;
+}
+
+void Lowerer::learn_params(FunctionInfo& info, const std::string& name,
+                           const std::vector<Val>& vals, const Pos& p) {
+    for (std::size_t i = 0; i < vals.size() && i < info.params.size(); ++i) {
+        if (vals[i].kind != Kind::unknown && !vals[i].agg) info.param_kinds[i] = vals[i].kind;
+        const auto& shape = vals[i].agg;
+        if (shapes_match(info.param_shapes[i], shape)) continue;
+        if (lenient_ && !info.param_shapes[i]) {
+            info.param_shapes[i] = shape;
+            continue;
+        }
+        if (!lenient_)
+            unsupported("'" + name +
+                            "' called with a list, dict or object argument of another "
+                            "shape than elsewhere (parameter '" +
+                            info.params[i] + "')",
+                        p.line, p.column);
     }
+}
+
+Val Lowerer::user_call(const std::string& name, const Expr& e, std::string_view text) {
+    FunctionInfo& info = functions_[name];
+    const std::vector<Val> vals = bind_params(info, name, e, 1, {});
+    std::vector<Val> flat;
+    for (const Val& v : vals)
+        flatten(v, flat);
+    return emit_call(info, flat, e, text);
+}
+
+Val Lowerer::emit_call(const FunctionInfo& info, const std::vector<Val>& flat, const Expr& e,
+                       std::string_view text) {
+    const std::vector<Val>& vals = flat;
     const Reg first = pass_args(vals);
     const Reg dst = fb().temp();
     at(e.pos);

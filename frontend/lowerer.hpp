@@ -8,6 +8,7 @@
 #include "model/program_builder.hpp"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -33,24 +34,70 @@ enum class Kind : std::uint8_t {
     module,   ///< another imported module (time, os, sys, queue)
     function, ///< a user function
     list,     ///< a compile-time list (unrolled)
+    str,      ///< a str computed by the program (f-string, str(), a literal)
+    instance, ///< an instance of a plain user class (a static record of attributes)
 };
 
-/// A value produced by an expression: its register and static kind.
+struct Val;
+
+/// A compile-time aggregate: a list, tuple or dict of values (dict keys are constants), or an
+/// instance of a user class (named attributes). Its leaves live in hidden variables
+/// "name[i]" / "name.attr", so a static aggregate costs nothing beyond its leaves.
+struct Static {
+    enum class Shape : std::uint8_t { list, tuple, dict, instance };
+    /// A constant dict key.
+    struct Key {
+        bool is_str = false;
+        std::int64_t number = 0;
+        std::string text;
+        friend bool operator==(const Key&, const Key&) = default;
+    };
+    Shape shape = Shape::list;
+    std::vector<Val> items;
+    std::vector<Key> keys;          ///< dict: one per item
+    std::vector<std::string> attrs; ///< instance: one attribute name per item
+    std::string cls;                ///< instance: its class
+    bool handle = false; ///< instance of a Process subclass: the Val's reg is its process handle
+};
+
+/// A value produced by an expression: its register and static kind, or a static aggregate.
 struct Val {
+    Val() = default;
+    Val(model::Reg r, Kind k = Kind::unknown, std::shared_ptr<const Static> a = nullptr)
+        : reg(r), kind(k), agg(std::move(a)) {}
     model::Reg reg = 0;
     Kind kind = Kind::unknown;
+    std::shared_ptr<const Static> agg; ///< set for compile-time aggregates
+    /// Whether the value has no register of its own (a list, dict or plain instance).
+    bool is_aggregate() const { return agg != nullptr && !agg->handle; }
 };
 
-/// A compile-time list: its elements live in hidden variables "name[i]".
-struct ListInfo {
-    std::size_t size = 0;
+/// What the lowering learnt about a function's parameters from its call sites.
+struct ParamInfo {
+    std::vector<Kind> kinds;
+    /// The shape of each parameter that receives a static aggregate (null: a single value).
+    std::vector<std::shared_ptr<const Static>> shapes;
 };
 
 struct FunctionInfo {
     const Stmt* def = nullptr;
     model::FuncId id = 0;
     std::vector<Kind> param_kinds;
+    std::vector<std::shared_ptr<const Static>> param_shapes;
+    /// The parameter names (a method's `self` is replaced by its attributes).
+    std::vector<std::string> params;
+    /// Method of a class: the class, and whether it receives `self` as its attributes.
+    std::string cls;
     bool lowered = false;
+};
+
+/// A user class: its methods and the attributes its __init__ assigns.
+struct ClassInfo {
+    const Stmt* def = nullptr;
+    bool is_process = false;        ///< a multiprocessing.Process subclass
+    const Stmt* init = nullptr;     ///< __init__, if defined
+    std::vector<std::string> attrs; ///< attributes assigned in __init__, in order
+    std::map<std::string, const Stmt*> methods;
 };
 
 /// Per-function lowering context.
@@ -60,13 +107,24 @@ struct Scope {
     std::set<std::string> locals;
     std::set<std::string> globals;
     std::map<std::string, Kind> kinds;
-    std::map<std::string, ListInfo> lists;
+    /// Names holding static aggregates, with their shape.
+    std::map<std::string, std::shared_ptr<const Static>> statics;
+    /// Inside a method: the class of `self`.
+    std::string self_class;
 };
+
+/// The hidden variable of item i of an aggregate of `shape` stored as `name`.
+std::string hidden_name(const std::string& name, const Static& shape, std::size_t i);
+
+/// Whether two aggregate shapes (or two single values, null) are alike.
+bool shapes_match(const std::shared_ptr<const Static>& a, const std::shared_ptr<const Static>& b);
+/// A deep copy of an expression (to build calls the source does not spell out).
+ExprPtr clone(const Expr& e);
 
 class Lowerer {
 public:
     /// Parameter kinds of each function, as learnt from Process(...) and call sites.
-    using ParamKinds = std::map<std::string, std::vector<Kind>>;
+    using ParamKinds = std::map<std::string, ParamInfo>;
 
     /// `seed`: parameter kinds learnt by an earlier pass. `lenient`: a method call on a receiver
     /// of unknown kind is skipped instead of refused (used by the passes that learn kinds).
@@ -87,6 +145,8 @@ private:
     void at(const Pos& p);
     std::string src(const Pos& p) const;
     void lower_function(FunctionInfo& info);
+    /// Registers a function (or a method "Class.name") and its parameter registers.
+    void register_function(const std::string& name, const Stmt& def, const std::string& cls);
     void collect_locals(const Body& body, Scope& scope);
     void body(const Body& b);
     void stmt(const Stmt& s);
@@ -106,19 +166,89 @@ private:
     void with_stmt(const Stmt& s);
     void jump_out(const Stmt& s, bool is_break);
     void run_cleanups(std::size_t down_to);
+    /// The value of `e`, which must be a single value (not a list, dict or plain instance).
     Val expr(const Expr& e, std::string_view text = {});
+    /// The value of `e`, static aggregates included.
+    Val value(const Expr& e, std::string_view text = {});
     model::Reg constant(model::Value v);
     std::optional<std::int64_t> fold_int(const Expr& e) const;
-    bool fold_str(const Expr& e, std::uint64_t& size, bool& is_bytes) const;
     Val condition(const Expr& e);
     model::ExcType exc_type(const Expr& e) const;
     std::optional<model::ExcType> exc_type_opt(const Expr& e) const;
     std::string const_str(const Expr& e) const;
 
+    // ---- lower_static.cpp: compile-time lists, tuples, dicts ----
+    /// Stores a value (an aggregate into its hidden leaf variables) under `name`.
+    void store_value(const std::string& name, const Val& v);
+    /// Loads `name`, rebuilding a static aggregate from its leaves.
+    Val load_value(const std::string& name, const Pos& p);
+    /// The shape recorded for `name` in the scope that owns it, or null.
+    std::shared_ptr<const Static> shape_of(const std::string& name) const;
+    /// The elements of an iterable known at lowering time (evaluated now, in order).
+    std::vector<Val> sequence(const Expr& e);
+    /// The elements of the already evaluated aggregate `v` (the keys of a dict).
+    std::vector<Val> elements(const Val& v, const Expr& e);
+    /// Binds a for/comprehension target (a name or a tuple of targets) to `v`.
+    void bind_target(const Expr& target, const Val& v);
+    void bind_name(const std::string& name, const Val& v);
+    Val display(const Expr& e);
+    Val comprehension(const Expr& e);
+    Val dict_display(const Expr& e);
+    Val subscript(const Expr& e);
+    /// d.items(), d.keys(), d.values() of a static dict: a static list.
+    Val dict_view(const Val& dict, const std::string& name, const Expr& e);
+    /// Builtins over static aggregates: len, sum, enumerate, zip, list, tuple, range.
+    std::optional<Val> static_builtin(const std::string& name, const Expr& e);
+    /// `x in seq` / `x not in seq`.
+    Val membership(const Expr& e);
+    /// Leaves of `v` in parameter order (how aggregates are passed to functions).
+    void flatten(const Val& v, std::vector<Val>& out) const;
+    /// `for target in iter(callable, sentinel):`.
+    void sentinel_loop(const Stmt& s);
+    Val key_value(const Static::Key& k);
+    Static::Key const_key(const Expr& e) const;
+
+    // ---- lower_string.cpp: strings built at run time ----
+    Val string_literal(const Expr& e);
+    /// A register holding the str `text`.
+    model::Reg str_constant(std::string_view text);
+    Val fstring(const Expr& e);
+    /// Concatenates literal pieces and formatted fields (f-strings, %, str.format).
+    Val build_string(const std::vector<std::string>& pieces, const std::vector<Val>& fields,
+                     const std::vector<std::string>& specs, const Pos& p);
+    Val percent_format(const Expr& e);
+    Val format_method(const Expr& literal, const Expr& call);
+    Val string_method(const Val& obj, const std::string& name, const Expr& e);
+    /// `a, b = s.split(sep)`: checks the count and assigns the parts.
+    void split_unpack(const Expr& target, const Expr& call, const Stmt& s);
+    Val split_part(const Expr& call, std::int32_t index);
+    /// Emits an op `dst = op(a)` with immediate `imm`.
+    Val unary_op(model::Op op, model::Reg a, std::int32_t imm = 0, Kind kind = Kind::unknown);
+
+    // ---- lower_class.cpp: user classes ----
+    void register_class(const Stmt& s);
+    Val instantiate(const std::string& cls, const Expr& e, std::string_view text);
+    Val method_call(const Val& obj, const std::string& name, const Expr& e, std::string_view text);
+
     // ---- lower_mp.cpp ----
     Val call(const Expr& e, std::string_view text);
     Val user_call(const std::string& name, const Expr& e, std::string_view text);
+    /// print(...) and logging.info(...): no effect on the model beyond evaluating arguments.
+    Val print_call(const Expr& e, std::string_view text);
+    /// The values of a user function's parameters: `vals` (already evaluated, e.g. `self`),
+    /// then e.args[first_arg..], then defaults; records what they teach about the parameters.
+    std::vector<Val> bind_params(FunctionInfo& info, const std::string& name, const Expr& e,
+                                 std::size_t first_arg, std::vector<Val> vals);
+    void learn_params(FunctionInfo& info, const std::string& name, const std::vector<Val>& vals,
+                      const Pos& p);
+    /// Emits the call of `info` with the flattened arguments.
+    Val emit_call(const FunctionInfo& info, const std::vector<Val>& flat, const Expr& e,
+                  std::string_view text);
     Val constructor(const std::string& what, const Expr& e, std::string_view text);
+    /// process_new for `info` with the given arguments (aggregates flattened).
+    Val new_process(const FunctionInfo& info, const std::vector<Val>& vals, const Expr* daemon,
+                    const Expr& e, std::string_view text,
+                    std::optional<model::Reg> daemon_reg = std::nullopt);
     Val method(const Val& obj, const std::string& name, const Expr& e, std::string_view text);
     Val attribute(const Expr& e, std::string_view text);
     model::Wait wait_mode(const Expr& e, std::size_t block_index, std::size_t timeout_index,
@@ -137,6 +267,7 @@ private:
     bool lenient_ = false;
     model::ProgramBuilder b_;
     std::map<std::string, FunctionInfo> functions_;
+    std::map<std::string, ClassInfo> classes_;
     std::vector<std::string> function_order_;
     std::map<std::string, Pos> referenced_functions_;
     /// Names bound by imports: alias -> "multiprocessing", "time", "multiprocessing.Queue", ...
@@ -163,6 +294,9 @@ private:
     };
     std::vector<Cleanup> cleanups_;
     std::vector<model::Reg> current_exc_;
+    /// While a constructor's __init__ is interpreted: its parameters and `self`. Other names
+    /// then denote globals (as in the method), never the caller's locals.
+    std::vector<std::map<std::string, Val>> overlays_;
 };
 
 } // namespace mpcheck::frontend

@@ -80,7 +80,8 @@ Outcome Exec::raise(ExcType type, bool reported) {
 }
 
 Outcome Exec::misuse(ExcType type, const char* what, std::uint32_t obj) {
-    fact(FactKind::api_misuse, what, obj);
+    // The exception type travels in `detail`, so a comparison with CPython can check it.
+    fact(FactKind::api_misuse, what, obj, static_cast<std::uint32_t>(type));
     return raise(type, true);
 }
 
@@ -149,12 +150,9 @@ std::uint64_t Exec::pickled_size(Value v) const {
         if (i >= 0 && i <= 65535) return 15;
         return 17;
     }
-    case Value::Tag::str: {
-        const Blob& b = prog.blobs[v.as_blob()];
-        return sized(b.utf8_size != 0 ? b.utf8_size : b.size);
-    }
+    case Value::Tag::str:
     case Value::Tag::bytes:
-        return sized(prog.blobs[v.as_blob()].size);
+        return sized(text_size(v, true));
     case Value::Tag::exception:
         return 60; // e.g. pickle.dumps(ValueError()) is about 60 bytes
     case Value::Tag::object:
@@ -167,6 +165,17 @@ std::uint64_t Exec::pickled_size(Value v) const {
     return kUnpicklable;
 }
 
+std::uint64_t Exec::text_size(Value v, bool utf8) const {
+    MPCHECK_ASSERT(v.tag() == Value::Tag::str || v.tag() == Value::Tag::bytes);
+    if (StringTable::is_runtime(v.as_blob())) {
+        MPCHECK_ASSERT(strings != nullptr);
+        const StrContent& c = strings->content(v.as_blob());
+        return utf8 ? c.byte_size() : c.length();
+    }
+    const Blob& b = prog.blobs[v.as_blob()];
+    return utf8 && b.utf8_size != 0 ? b.utf8_size : b.size;
+}
+
 bool Exec::truthy(Value v) const {
     switch (v.tag()) {
     case Value::Tag::none:
@@ -177,7 +186,7 @@ bool Exec::truthy(Value v) const {
         return v.payload() != 0;
     case Value::Tag::str:
     case Value::Tag::bytes:
-        return prog.blobs[v.as_blob()].size != 0;
+        return text_size(v, false) != 0;
     case Value::Tag::object:
     case Value::Tag::exception:
         return true;

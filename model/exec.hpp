@@ -5,6 +5,7 @@
 #include "model/layout.hpp"
 #include "model/program.hpp"
 #include "model/state.hpp"
+#include "model/strings.hpp"
 #include "model/value.hpp"
 
 #include <cstdint>
@@ -25,16 +26,18 @@ enum class Outcome : std::uint8_t {
 class Exec {
 public:
     Exec(const Program& program, StartMethod default_method, State& state,
-         std::vector<Fact>& fact_out, std::uint32_t acting, std::uint32_t alternative)
+         std::vector<Fact>& fact_out, std::uint32_t acting, std::uint32_t alternative,
+         StringTable* string_table)
         : prog(program), method(default_method), s(state), facts(fact_out), proc(acting),
-          alt(alternative) {}
+          alt(alternative), strings(string_table) {}
 
     const Program& prog;
     StartMethod method;
     State& s;
     std::vector<Fact>& facts;
-    std::uint32_t proc; ///< the acting process
-    std::uint32_t alt;  ///< which nondeterministic alternative to take
+    std::uint32_t proc;   ///< the acting process
+    std::uint32_t alt;    ///< which nondeterministic alternative to take
+    StringTable* strings; ///< the strings built at run time (owned by the Model)
     /// Set by an operation when alternatives beyond `alt` exist (timeouts, choices).
     bool more_alts = false;
 
@@ -122,6 +125,10 @@ public:
     static constexpr std::uint64_t kUnpicklable = ~std::uint64_t{0};
     /// Whether v can be pickled at all (multiprocessing objects cannot, except Connections).
     bool picklable(Value v) const { return pickled_size(v) != kUnpicklable; }
+
+    /// len() of a str or bytes value (`utf8`: its encoded size instead), program constant or
+    /// built at run time.
+    std::uint64_t text_size(Value v, bool utf8) const;
 
     /// Truthiness of a value, as Python's bool().
     bool truthy(Value v) const;

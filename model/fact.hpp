@@ -28,7 +28,7 @@ struct Fact {
     std::uint32_t obj = 0xffffffffu; ///< object index, if any
     SourceLoc loc;                   ///< source location it is reported at
     const char* what = "";           ///< static detail text, e.g. "put() on a closed queue"
-    std::uint32_t detail = 0;        ///< kind-specific number (e.g. items lost)
+    std::uint32_t detail = 0;        ///< kind-specific: items lost; api_misuse: the ExcType raised
 };
 
 } // namespace mpcheck::model

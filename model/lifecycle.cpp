@@ -3,6 +3,8 @@
 #include "model/channel.hpp"
 #include "model/semantics.hpp"
 
+#include <algorithm>
+
 namespace mpcheck::model::detail {
 
 namespace lp = layout::proc;
@@ -89,7 +91,7 @@ void skip_idle_stages(Exec& x) {
 }
 
 SourceLoc current_loc(const Exec& x, std::uint32_t p) {
-    Exec victim(x.prog, x.method, x.s, x.facts, p, 0);
+    Exec victim(x.prog, x.method, x.s, x.facts, p, 0, x.strings);
     if (victim.depth() > 0) return victim.instr().loc;
     return x.depth() > 0 ? x.instr().loc : SourceLoc{};
 }
@@ -137,7 +139,7 @@ void close_descriptors(Exec& x, std::uint32_t victim, SourceLoc loc, bool killed
         x.set_oword(o, lcn::kOpen, x.oword(o, lcn::kOpen) & ~Exec::bit(victim));
     }
     if (!killed) return;
-    Exec v(x.prog, x.method, x.s, x.facts, victim, 0);
+    Exec v(x.prog, x.method, x.s, x.facts, victim, 0, x.strings);
     if (v.depth() == 0) return;
     const Instr& in = v.instr();
     if (in.op == Op::conn_send && v.phase() == 1) {
@@ -238,14 +240,34 @@ void begin_exit(Exec& x, Value exit_code) {
 
 Outcome exit_step(Exec& x) {
     switch (stage(x)) {
-    case ExitStage::terminate_daemons:
+    case ExitStage::terminate_daemons: {
+        const auto doomed_daemon = [&](std::uint32_t p) {
+            return is_child(x.s, p, x.proc) && is_daemon(x.s, p) && is_live(x.s, p);
+        };
+        // When nobody but this exiting process and its daemons is left, a lock or queue a
+        // daemon leaves broken can hurt no one (the documented daemon-worker pattern ends
+        // this way); anything the exiting process itself would then wait for is still found
+        // as a deadlock. Lost data is still reported.
+        bool others_remain = false;
         for (std::uint32_t p = 0; p < x.s.num_processes(); ++p) {
-            if (is_child(x.s, p, x.proc) && is_daemon(x.s, p) && is_live(x.s, p)) {
-                end_process(x, p, 15);
-            }
+            if (p != x.proc && is_live(x.s, p) && !doomed_daemon(p)) others_remain = true;
+        }
+        const std::size_t facts_before = x.facts.size();
+        for (std::uint32_t p = 0; p < x.s.num_processes(); ++p) {
+            if (doomed_daemon(p)) end_process(x, p, 15);
+        }
+        if (!others_remain) {
+            const auto harmless = [](const Fact& f) {
+                return f.kind == FactKind::abandoned_lock || f.kind == FactKind::broken_queue;
+            };
+            x.facts.erase(
+                std::remove_if(x.facts.begin() + static_cast<std::ptrdiff_t>(facts_before),
+                               x.facts.end(), harmless),
+                x.facts.end());
         }
         set_stage(x, ExitStage::join_children);
         break;
+    }
     case ExitStage::join_children:
         if (!all_children_ended(x)) return Outcome::blocked;
         set_stage(x, ExitStage::join_feeders);
@@ -272,7 +294,7 @@ void end_process(Exec& x, std::uint32_t victim, int signal) {
     close_descriptors(x, victim, loc, killed);
     drop_views(x, victim, loc, killed);
     // The dead process's frames are gone: erase them so equal outcomes are equal states.
-    Exec v(x.prog, x.method, x.s, x.facts, victim, 0);
+    Exec v(x.prog, x.method, x.s, x.facts, victim, 0, x.strings);
     while (v.depth() > 0)
         pop_frame(v);
     x.set_pword_of(victim, lp::kStage, 0);

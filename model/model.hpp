@@ -4,8 +4,10 @@
 #include "model/ids.hpp"
 #include "model/program.hpp"
 #include "model/state.hpp"
+#include "model/strings.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -47,6 +49,8 @@ public:
 
     const Program& program() const { return program_; }
     StartMethod start_method() const { return start_method_; }
+    /// The strings the program built at run time (ids in states refer to it).
+    const StringTable& strings() const { return *strings_; }
 
     /// MainProcess about to run the module body (its local prefix already executed); the
     /// facts that prefix revealed (e.g. a failing assert) go to `facts` if given.
@@ -74,6 +78,8 @@ public:
 private:
     Program program_;
     StartMethod start_method_;
+    /// Shared, not copied, between copies of this Model: states of one hold ids into it.
+    std::shared_ptr<StringTable> strings_ = std::make_shared<StringTable>();
 };
 
 } // namespace mpcheck::model

@@ -28,10 +28,7 @@ constexpr std::uint32_t kSerialLimit = 1u << 16;
 // accepted as what print(value, file=f) would write, sized by its pickle as an approximation
 // of its text (CPython's f.write() itself only takes str in text mode).
 std::uint64_t written_size(const Exec& x, Value v) {
-    if (v.tag() == Value::Tag::str || v.tag() == Value::Tag::bytes) {
-        const Blob& b = x.prog.blobs[v.as_blob()];
-        return b.utf8_size != 0 ? b.utf8_size : b.size;
-    }
+    if (v.tag() == Value::Tag::str || v.tag() == Value::Tag::bytes) return x.text_size(v, true);
     const std::uint64_t pickled = x.pickled_size(v);
     return pickled == Exec::kUnpicklable ? 64 : pickled; // an object's repr
 }

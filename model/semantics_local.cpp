@@ -1,4 +1,5 @@
 #include "model/lifecycle.hpp"
+#include "model/semantics_string.hpp"
 
 #include <array>
 #include <cstdlib>
@@ -60,6 +61,8 @@ bool exec_binary(Exec& x, const Instr& in) {
     default:
         break;
     }
+    if (const StrOutcome o = string_binary(x, in); o != StrOutcome::not_string)
+        return o == StrOutcome::done;
     if (!numeric(l) || !numeric(r)) {
         x.raise(ExcType::type_error);
         return false;
@@ -228,6 +231,19 @@ void exec_local(Exec& x) {
         return;
     case Op::name_is_main:
         x.set_reg(in.dst, Value::boolean((x.pword(lp::kFlags) & lp::kFlagIsMain) != 0));
+        break;
+    case Op::str_const:
+    case Op::bytes_const:
+    case Op::format:
+    case Op::repr:
+    case Op::to_int:
+    case Op::len:
+    case Op::str_split_len:
+    case Op::str_split_part:
+    case Op::str_contains:
+    case Op::getpid:
+    case Op::process_name:
+        if (exec_string_op(x, in) == StrOutcome::raised) return;
         break;
     default:
         MPCHECK_UNREACHABLE("exec_local on a visible operation");

@@ -95,7 +95,7 @@ void inherit_by_spawn(Exec& x, std::uint32_t child, bool forkserver) {
     x.set_pword_of(child, lp::kFlags,
                    x.pword_of(child, lp::kFlags) | lp::kFlagSpawned | lp::kFlagRunsModule |
                        (forkserver ? lp::kFlagForkserver : 0));
-    Exec c(x.prog, x.method, x.s, x.facts, child, 0);
+    Exec c(x.prog, x.method, x.s, x.facts, child, 0, x.strings);
     const Function& target = x.prog.functions[x.pword_of(child, lp::kTarget)];
     for (Reg r = 0; r < target.num_params; ++r) {
         const Value v = c.reg(r);
@@ -120,6 +120,14 @@ Outcome process_start(Exec& x, std::uint32_t handle) {
     if ((x.pword(lp::kFlags) & lp::kFlagDaemon) != 0)
         return x.misuse(ExcType::assertion_error,
                         "daemonic processes are not allowed to have children", handle);
+    if ((x.pword(lp::kFlags) & lp::kFlagRunsModule) != 0) {
+        // spawn.py: _check_not_importing_main() -- the child is still re-running the main
+        // module (no `if __name__ == '__main__':` guard around the start).
+        return x.misuse(ExcType::runtime_error,
+                        "start() while the child is still importing the main module: the start "
+                        "needs an `if __name__ == '__main__':` guard",
+                        handle);
+    }
     x.set_pword_of(child, lp::kFlags, flags | lp::kFlagStarted);
     x.set_pword_of(child, lp::kStatus, static_cast<std::uint32_t>(ProcStatus::running));
     if (method_of(x) == StartMethod::fork) {
@@ -128,7 +136,7 @@ Outcome process_start(Exec& x, std::uint32_t handle) {
         inherit_by_spawn(x, child, method_of(x) == StartMethod::forkserver);
     }
     x.advance();
-    Exec c(x.prog, x.method, x.s, x.facts, child, 0);
+    Exec c(x.prog, x.method, x.s, x.facts, child, 0, x.strings);
     run_locals(c);
     return Outcome::done;
 }

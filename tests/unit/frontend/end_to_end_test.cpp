@@ -386,5 +386,49 @@ TEST(EndToEnd, InstructionTextsAreTheSourceOfTheCall) {
     EXPECT_EQ(seen, want);
 }
 
+TEST(EndToEnd, PrintEvaluatesItsArgumentsSoAnUnboundNameRaises) {
+    // print() of a name the child does not have raises NameError in CPython; printing a list
+    // or a queue is fine.
+    const auto r = check(R"(import multiprocessing as mp
+
+def work(q):
+    items = [1, 2, 3]
+    print('items', items, q)
+    print('limit is', limit)
+
+if __name__ == '__main__':
+    q = mp.Queue()
+    p = mp.Process(target=work, args=(q,))
+    p.start()
+    p.join()
+)");
+    ASSERT_TRUE(has(r, "uncaught-exception"));
+    EXPECT_EQ(r.violations[0].loc.line, 6u);
+    EXPECT_NE(r.violations[0].message.find("NameError"), std::string::npos);
+}
+
+TEST(EndToEnd, DaemonWorkerKilledAtExitWhileBlockedInGetIsHarmless) {
+    // The documented JoinableQueue pattern: the daemon worker waits in get() holding the
+    // queue's reader lock when the main process exits and terminates it. Nobody is left to
+    // use the queue, and CPython finishes cleanly.
+    const auto r = check(R"(import multiprocessing as mp
+
+def worker(q):
+    while True:
+        item = q.get()
+        q.task_done()
+
+if __name__ == '__main__':
+    q = mp.JoinableQueue()
+    p = mp.Process(target=worker, args=(q,), daemon=True)
+    p.start()
+    for i in range(2):
+        q.put(i)
+    q.join()
+)");
+    EXPECT_EQ(r.verdict, properties::Verdict::ok)
+        << (r.violations.empty() ? "" : r.violations[0].message);
+}
+
 } // namespace
 } // namespace mpcheck::frontend

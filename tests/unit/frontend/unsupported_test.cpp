@@ -21,19 +21,50 @@ TEST(Unsupported, ReportsWhatAndWhere) {
     const Case cases[] = {
         {"import threading\n", "unsupported: import of module 'threading'", 1, 1},
         {"x = 1\nf = lambda: 1\n", "unsupported: 'lambda'", 2, 5},
-        {"class A:\n    pass\n", "unsupported: 'class'", 1, 1},
+        {"class A:\n    x = 1\n", "unsupported: class body other than methods", 2, 5},
         {"def g():\n    yield 1\n", "unsupported: 'yield'", 2, 5},
         {"async def g():\n    pass\n", "unsupported: 'async'", 1, 1},
         {"from multiprocessing import Pool\nwith Pool(2) as p:\n    pass\n",
          "unsupported: multiprocessing.Pool", 2, 6},
-        {"x = {}\n", "unsupported: dict and set displays", 1, 5},
+        {"x = {1, 2}\n", "unsupported: set display", 1, 5},
         {"x = 1.5\n", "unsupported: float literal", 1, 5},
-        {"import os\nx = os.getpid()\n", "unsupported: call of os.getpid()", 2, 5},
-        {"x = len(1)\n", "unsupported: call of 'len'", 1, 5},
-        {"x = [1, 2]\ny = x\n", "unsupported: list 'x' used", 2, 5},
+        {"import os\nx = os.getcwd()\n", "unsupported: call of os.getcwd()", 2, 5},
+        {"x = max(1, 2)\n", "unsupported: call of 'max'", 1, 5},
+        {"x = [1, 2]\nx.append(3)\n", "unsupported: method 'append' of a list", 2, 1},
+        {"x = [1, 2]\nx = 3\n", "unsupported: 'x' rebound from a list", 2, 1},
         {"def f(*a):\n    pass\n", "unsupported: *args", 1, 7},
-        {"x = 1\nx[0] = 2\n", "unsupported: subscript", 2, 2},
-        {"x = f'{1}'\n", "unsupported: f-string with replacement fields", 1, 5},
+        {"x = {'a': 1}\nx['a'] = 2\n", "unsupported: assignment to a list or dict item", 2, 1},
+        {"x = 1\ny = x[0]\n", "unsupported: subscript of a value not known", 2, 5},
+        {"x = f'{1:{2}}'\n", "unsupported: f-string with a nested replacement field", 1, 5},
+        {"def f(x):\n    for a in x:\n        pass\nf(1)\n",
+         "unsupported: iteration over a value whose length is not known", 2, 14},
+        {"s = 'a b'\nfor w in s.split():\n    pass\n", "unsupported: split() other than", 2, 10},
+        {"def f(x):\n    pass\nf([1])\nf([1, 2])\n", "unsupported: 'f' called with a list", 4, 1},
+        {"x = iter([1])\n", "unsupported: iter() other than as the iterable", 1, 5},
+        {"x = '%(a)s' % 1\n", "unsupported: '%' formatting with a mapping key", 1, 5},
+    };
+    for (const Case& c : cases) {
+        const Diagnostic d = diagnose(c.source);
+        EXPECT_TRUE(d.message.starts_with(c.message_prefix)) << c.source << " -> " << d.message;
+        EXPECT_EQ(d.line, c.line) << c.source << " -> " << d.message;
+        EXPECT_EQ(d.column, c.column) << c.source << " -> " << d.message;
+    }
+}
+
+TEST(Unsupported, ClassesOutsideTheStaticRecordModel) {
+    const Case cases[] = {
+        {"class C:\n    def __init__(self):\n        self.n = 0\n    def bump(self):\n"
+         "        self.n = self.n + 1\nc = C()\nc.bump()\n",
+         "unsupported: assignment to an attribute outside __init__", 5, 9},
+        {"class C(dict):\n    pass\nc = C()\n", "unsupported: class 'C' derived from dict", 1, 9},
+        {"class C:\n    def __init__(self):\n        print(1)\nc = C()\n",
+         "unsupported: statement in __init__", 3, 9},
+        {"class C:\n    def __init__(self):\n        self.a = 1\nc = C()\nx = c.b\n",
+         "unsupported: attribute 'b' of a C object", 5, 5},
+        {"import multiprocessing as mp\nclass W(mp.Process):\n    pass\nw = W()\n",
+         "unsupported: Process subclass 'W' without run()", 4, 5},
+        {"def f():\n    class C:\n        pass\n", "unsupported: class defined inside a function",
+         2, 5},
     };
     for (const Case& c : cases) {
         const Diagnostic d = diagnose(c.source);

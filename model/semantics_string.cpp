@@ -1,0 +1,390 @@
+#include "model/semantics_string.hpp"
+
+#include "model/string_format.hpp"
+
+#include <string_view>
+
+/// Strings built at run time. Values hold interned ids (StringTable); the operations compute the
+/// real content, so payload sizes (pickled size of a queue item) are exact.
+namespace mpcheck::model::detail {
+
+namespace lp = layout::proc;
+
+namespace {
+
+// Strings larger than this are not built (a model limit, like ints beyond 2**28).
+constexpr std::uint64_t kMaxBytes = std::uint64_t{1} << 40;
+// Content operations (split, int(), in, ordering) expand strings up to this size.
+constexpr std::uint64_t kExpandLimit = std::uint64_t{1} << 20;
+
+bool is_text(Value v) {
+    return v.tag() == Value::Tag::str || v.tag() == Value::Tag::bytes;
+}
+
+// The content of a str/bytes value. Program blobs built with a description instead of their
+// text (ProgramBuilder::sized_str) have unknown characters: they count as '?'s of their size.
+StrContent content_of(const Exec& x, Value v) {
+    const bool bytes = v.tag() == Value::Tag::bytes;
+    if (StringTable::is_runtime(v.as_blob())) return x.strings->content(v.as_blob());
+    const Blob& b = x.prog.blobs[v.as_blob()];
+    if (b.text.size() == b.size && b.utf8_size == 0) return StrContent::of(b.text, bytes);
+    StrContent c;
+    c.is_bytes = bytes;
+    c.runs.push_back(StrRun{"?", b.size});
+    return normalize(std::move(c));
+}
+
+void limit(Exec& x, Reg dst, const char* what) {
+    x.fact(FactKind::model_limit, what);
+    x.set_reg(dst, Value::none());
+}
+
+// Interns `c` into dst; a model limit when it is too large or the table is full.
+void set_text(Exec& x, Reg dst, const StrContent& c) {
+    MPCHECK_ASSERT(x.strings != nullptr);
+    if (c.byte_size() > kMaxBytes) return limit(x, dst, "a string larger than 2**40 bytes");
+    const auto id = x.strings->intern(c);
+    if (!id) return limit(x, dst, "more distinct strings than the model holds (2**20)");
+    x.set_reg(dst, c.is_bytes ? Value::bytes(*id) : Value::str(*id));
+}
+
+void set_int(Exec& x, Reg dst, std::int64_t v) {
+    if (!Value::fits_int(v))
+        return limit(x, dst, "an integer outside the modelled range (|n| < 2**28)");
+    x.set_reg(dst, Value::integer(static_cast<std::int32_t>(v)));
+}
+
+// str(v) for the values whose text the model knows.
+std::optional<StrContent> str_of(const Exec& x, Value v) {
+    switch (v.tag()) {
+    case Value::Tag::none:
+        return StrContent::of("None");
+    case Value::Tag::boolean:
+        return StrContent::of(v.as_bool() ? "True" : "False");
+    case Value::Tag::integer:
+        return StrContent::of(std::to_string(v.as_int()));
+    case Value::Tag::str:
+        return content_of(x, v);
+    case Value::Tag::bytes:
+        return repr_of(content_of(x, v));
+    default:
+        return std::nullopt; // objects print their address, exceptions their message
+    }
+}
+
+std::optional<StrContent> repr_value(const Exec& x, Value v) {
+    return is_text(v) ? std::optional<StrContent>(repr_of(content_of(x, v))) : str_of(x, v);
+}
+
+// Pads (and, with a precision, truncates) a text result of format().
+StrOutcome finish_text(Exec& x, const Instr& in, std::optional<StrContent> text,
+                       const FormatSpec& spec) {
+    if (!text) {
+        limit(x, in.dst, "str() of an object or exception (its text is not modelled)");
+        return StrOutcome::done;
+    }
+    if (spec.precision && text->length() > *spec.precision) {
+        const auto flat = text->flat(kExpandLimit);
+        if (!flat) {
+            limit(x, in.dst, "truncating a very long string");
+            return StrOutcome::done;
+        }
+        std::string cut;
+        std::uint64_t chars = 0;
+        for (const char c : *flat) {
+            if ((static_cast<unsigned char>(c) & 0xC0) != 0x80 && chars++ == *spec.precision) break;
+            cut += c;
+        }
+        text = StrContent::of(cut);
+    }
+    set_text(x, in.dst, pad(std::move(*text), spec, '<'));
+    return StrOutcome::done;
+}
+
+StrOutcome raise(Exec& x, ExcType type) {
+    x.raise(type);
+    return StrOutcome::raised;
+}
+
+StrOutcome exec_format(Exec& x, const Instr& in) {
+    const Value v = x.reg(in.a);
+    const auto spec = parse_spec(x.prog.text(static_cast<TextId>(in.imm)));
+    if (!spec) {
+        limit(x, in.dst, "a format specification the model does not implement");
+        return StrOutcome::done;
+    }
+    const bool numeric = v.tag() == Value::Tag::integer || v.tag() == Value::Tag::boolean;
+    const std::int64_t n = v.tag() == Value::Tag::integer ? v.as_int() : (v.as_bool() ? 1 : 0);
+    auto number = [&](ExcType wrong) {
+        const auto text = format_int(n, *spec);
+        if (!text) return raise(x, wrong);
+        set_text(x, in.dst, StrContent::of(*text));
+        return StrOutcome::done;
+    };
+    if (spec->printf) {
+        // '%s' % v, '%r' % v, '%5d' % v: a number conversion of a non-number is a TypeError.
+        if (spec->type == 's') return finish_text(x, in, str_of(x, v), *spec);
+        if (spec->type == 'r' || spec->type == 'a')
+            return finish_text(x, in, repr_value(x, v), *spec);
+        if (!numeric) return raise(x, ExcType::type_error);
+        return number(ExcType::value_error);
+    }
+    const bool plain = spec->type == 0 && spec->width == 0 && !spec->precision &&
+                       spec->sign == '-' && !spec->alternate && spec->grouping == 0 &&
+                       spec->align == 0;
+    if (numeric && !(plain && v.tag() == Value::Tag::boolean)) return number(ExcType::value_error);
+    if (v.tag() == Value::Tag::str) {
+        if ((spec->type != 0 && spec->type != 's') || spec->sign != '-' || spec->alternate ||
+            spec->grouping != 0 || spec->align == '=')
+            return raise(x, ExcType::value_error);
+        return finish_text(x, in, content_of(x, v), *spec);
+    }
+    // None, bytes, objects: object.__format__ refuses any non-empty spec.
+    if (!plain) return raise(x, ExcType::type_error);
+    return finish_text(x, in, str_of(x, v), *spec);
+}
+
+StrOutcome exec_to_int(Exec& x, const Instr& in) {
+    const Value v = x.reg(in.a);
+    if (v.tag() == Value::Tag::integer || v.tag() == Value::Tag::boolean) {
+        x.set_reg(in.dst, Value::integer(v.tag() == Value::Tag::integer ? v.as_int()
+                                                                        : (v.as_bool() ? 1 : 0)));
+        return StrOutcome::done;
+    }
+    if (!is_text(v)) {
+        x.raise(ExcType::type_error);
+        return StrOutcome::raised;
+    }
+    const auto flat = content_of(x, v).flat(kExpandLimit);
+    if (!flat) {
+        limit(x, in.dst, "int() of a very long string");
+        return StrOutcome::done;
+    }
+    const auto n = parse_int(*flat);
+    if (!n) {
+        x.raise(ExcType::value_error);
+        return StrOutcome::raised;
+    }
+    set_int(x, in.dst, *n);
+    return StrOutcome::done;
+}
+
+// The parts of str.split(sep, maxsplit); nullopt when it raised or hit a limit (`status`).
+std::optional<std::vector<std::string>> split(Exec& x, const Instr& in, StrOutcome& status) {
+    status = StrOutcome::raised;
+    const Value s = x.reg(in.a);
+    const Value sep = x.reg(in.b);
+    const Value max = x.reg(in.c);
+    if (!is_text(s) || !(sep.is_none() || sep.tag() == s.tag()) ||
+        max.tag() != Value::Tag::integer) {
+        x.raise(ExcType::type_error);
+        return std::nullopt;
+    }
+    const auto text = content_of(x, s).flat(kExpandLimit);
+    const auto delim =
+        sep.is_none() ? std::optional<std::string>("") : content_of(x, sep).flat(kExpandLimit);
+    if (!text || !delim) {
+        limit(x, in.dst, "split() of a very long string");
+        status = StrOutcome::done;
+        return std::nullopt;
+    }
+    if (!sep.is_none() && delim->empty()) {
+        x.raise(ExcType::value_error);
+        return std::nullopt;
+    }
+    std::int64_t left = max.as_int() < 0 ? -1 : max.as_int();
+    std::vector<std::string> parts;
+    std::string_view rest = *text;
+    if (sep.is_none()) {
+        auto space = [](char c) {
+            return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+        };
+        for (;;) {
+            while (!rest.empty() && space(rest.front()))
+                rest.remove_prefix(1);
+            if (rest.empty()) break;
+            if (left == 0) {
+                while (!rest.empty() && space(rest.back()))
+                    rest.remove_suffix(1);
+                parts.emplace_back(rest);
+                break;
+            }
+            std::size_t end = 0;
+            while (end < rest.size() && !space(rest[end]))
+                ++end;
+            parts.emplace_back(rest.substr(0, end));
+            rest.remove_prefix(end);
+            if (left > 0) --left;
+        }
+        return parts;
+    }
+    for (;;) {
+        const std::size_t at = left == 0 ? std::string_view::npos : rest.find(*delim);
+        if (at == std::string_view::npos) {
+            parts.emplace_back(rest);
+            return parts;
+        }
+        parts.emplace_back(rest.substr(0, at));
+        rest.remove_prefix(at + delim->size());
+        if (left > 0) --left;
+    }
+}
+
+StrOutcome exec_contains(Exec& x, const Instr& in) {
+    const Value hay = x.reg(in.a);
+    const Value needle = x.reg(in.b);
+    if (!is_text(hay) || needle.tag() != hay.tag()) {
+        x.raise(ExcType::type_error);
+        return StrOutcome::raised;
+    }
+    const auto h = content_of(x, hay).flat(kExpandLimit);
+    const auto n = content_of(x, needle).flat(kExpandLimit);
+    if (!h || !n) {
+        limit(x, in.dst, "'in' on a very long string");
+        return StrOutcome::done;
+    }
+    x.set_reg(in.dst, Value::boolean(h->find(*n) != std::string::npos));
+    return StrOutcome::done;
+}
+
+StrOutcome exec_process_name(Exec& x, const Instr& in) {
+    std::string name;
+    for (std::uint32_t p = x.proc; p != 0;) {
+        const std::string part = std::to_string(x.pword_of(p, lp::kNameNo));
+        name = name.empty() ? part : part + ":" + name;
+        p = x.pword_of(p, lp::kParent) - 1;
+    }
+    set_text(x, in.dst,
+             StrContent::of(x.proc == 0 ? std::string("MainProcess") : "Process-" + name));
+    return StrOutcome::done;
+}
+
+} // namespace
+
+StrOutcome exec_string_op(Exec& x, const Instr& in) {
+    switch (in.op) {
+    case Op::str_const:
+    case Op::bytes_const:
+        set_text(
+            x, in.dst,
+            StrContent::of(x.prog.text(static_cast<TextId>(in.imm)), in.op == Op::bytes_const));
+        return StrOutcome::done;
+    case Op::format:
+        return exec_format(x, in);
+    case Op::repr: {
+        const auto text = repr_value(x, x.reg(in.a));
+        if (!text)
+            limit(x, in.dst, "repr() of an object or exception (its text is not modelled)");
+        else
+            set_text(x, in.dst, *text);
+        return StrOutcome::done;
+    }
+    case Op::to_int:
+        return exec_to_int(x, in);
+    case Op::len: {
+        const Value v = x.reg(in.a);
+        if (!is_text(v)) {
+            x.raise(ExcType::type_error);
+            return StrOutcome::raised;
+        }
+        set_int(x, in.dst, static_cast<std::int64_t>(x.text_size(v, false)));
+        return StrOutcome::done;
+    }
+    case Op::str_split_len:
+    case Op::str_split_part: {
+        StrOutcome status = StrOutcome::done;
+        const auto parts = split(x, in, status);
+        if (!parts) return status;
+        if (in.op == Op::str_split_len) {
+            set_int(x, in.dst, static_cast<std::int64_t>(parts->size()));
+            return StrOutcome::done;
+        }
+        const auto n = static_cast<std::int64_t>(parts->size());
+        const std::int64_t k = in.imm < 0 ? n + in.imm : in.imm;
+        if (k < 0 || k >= n) {
+            x.raise(ExcType::index_error);
+            return StrOutcome::raised;
+        }
+        set_text(x, in.dst,
+                 StrContent::of((*parts)[static_cast<std::size_t>(k)],
+                                x.reg(in.a).tag() == Value::Tag::bytes));
+        return StrOutcome::done;
+    }
+    case Op::str_contains:
+        return exec_contains(x, in);
+    case Op::getpid:
+        // Distinct per process and stable, which is all a program may rely on.
+        x.set_reg(in.dst, Value::integer(static_cast<std::int32_t>(1000 + x.proc)));
+        return StrOutcome::done;
+    case Op::process_name:
+        return exec_process_name(x, in);
+    default:
+        return StrOutcome::not_string;
+    }
+}
+
+StrOutcome string_binary(Exec& x, const Instr& in) {
+    const Value l = x.reg(in.a);
+    const Value r = x.reg(in.b);
+    if (!is_text(l) && !is_text(r)) return StrOutcome::not_string;
+    const auto op = static_cast<BinaryOp>(in.imm);
+    auto type_error = [&] {
+        x.raise(ExcType::type_error);
+        return StrOutcome::raised;
+    };
+    auto count = [](Value v) -> std::optional<std::int64_t> {
+        if (v.tag() == Value::Tag::integer) return v.as_int();
+        if (v.tag() == Value::Tag::boolean) return v.as_bool() ? 1 : 0;
+        return std::nullopt;
+    };
+    switch (op) {
+    case BinaryOp::add:
+        if (l.tag() != r.tag()) return type_error();
+        set_text(x, in.dst, concat(content_of(x, l), content_of(x, r)));
+        return StrOutcome::done;
+    case BinaryOp::mul: {
+        const Value text = is_text(l) ? l : r;
+        const auto n = count(is_text(l) ? r : l);
+        if (!n) return type_error();
+        const StrContent c = content_of(x, text);
+        const std::uint64_t times = *n > 0 ? static_cast<std::uint64_t>(*n) : 0;
+        if (times > 0 && c.byte_size() > kMaxBytes / times) {
+            limit(x, in.dst, "a string larger than 2**40 bytes");
+            return StrOutcome::done;
+        }
+        if (times > 64 && c.runs.size() > 1 && !c.flat(std::uint64_t{1} << 16)) {
+            limit(x, in.dst, "repeating a long string of mixed content");
+            return StrOutcome::done;
+        }
+        set_text(x, in.dst, repeat(c, *n));
+        return StrOutcome::done;
+    }
+    case BinaryOp::mod:
+        if (!is_text(l)) return type_error();
+        limit(x, in.dst, "'%' formatting with a format string not known before the run");
+        return StrOutcome::done;
+    case BinaryOp::lt:
+    case BinaryOp::le:
+    case BinaryOp::gt:
+    case BinaryOp::ge: {
+        if (l.tag() != r.tag()) return type_error();
+        const auto a = content_of(x, l).flat(kExpandLimit);
+        const auto b = content_of(x, r).flat(kExpandLimit);
+        if (!a || !b) {
+            limit(x, in.dst, "ordering of very long strings");
+            return StrOutcome::done;
+        }
+        const int c = a->compare(*b); // UTF-8 byte order is code point order
+        const bool result = op == BinaryOp::lt   ? c < 0
+                            : op == BinaryOp::le ? c <= 0
+                            : op == BinaryOp::gt ? c > 0
+                                                 : c >= 0;
+        x.set_reg(in.dst, Value::boolean(result));
+        return StrOutcome::done;
+    }
+    default:
+        return StrOutcome::not_string; // ==, is: by id; -, //: TypeError by the caller
+    }
+}
+
+} // namespace mpcheck::model::detail
