@@ -28,6 +28,7 @@ public:
 
     void begin(StateId from) {
         from_ = from;
+        source_limited_ = false;
         words_.clear();
         ends_.clear();
         actions_.clear();
@@ -35,6 +36,10 @@ public:
         fact_ends_.clear();
     }
     std::uint64_t count() const { return actions_.size(); }
+    /// Whether a step of the last expansion hit a model limit and led to a known state.
+    bool source_limited() const { return source_limited_; }
+    /// Where each successor of the last expansion went in the store, in successor order.
+    std::span<const StateStore::Insertion> results() const { return results_; }
 
     void on_successor(const model::Action& action, const model::State& next,
                       std::span<const model::Fact> facts) override {
@@ -60,9 +65,15 @@ public:
                                                      fact_ends_[i] - fact_begin);
             fact_begin = fact_ends_[i];
             const auto ins = results_[i];
+            const bool model_limit = has_model_limit(facts);
             if (ins.inserted) {
                 parent_.push_back(from_);
-                limited_.push_back(has_model_limit(facts));
+                limited_.push_back(model_limit);
+            } else if (model_limit) {
+                // The step the model could not represent led back to a known state (often the
+                // state itself, when the model refused to move): what really follows is
+                // unknown, so the state it was taken from may still finish.
+                source_limited_ = true;
             }
             graph_.add_edge(ins.id);
             if (!facts.empty()) {
@@ -80,6 +91,7 @@ private:
     std::vector<bool>& limited_;
     std::span<Observer* const> observers_;
     StateId from_ = 0;
+    bool source_limited_ = false;
     std::vector<std::uint32_t> words_;
     std::vector<std::size_t> ends_;
     std::vector<model::Action> actions_;
@@ -90,10 +102,60 @@ private:
     model::State next_;
 };
 
+// The states waiting to be expanded. Breadth-first needs no list of its own: the store hands out
+// ids in discovery order, so the queue is the id range [next, size) and depths go level by level.
+// Depth-first keeps a stack, pushed in reverse successor order so that the first successor is
+// expanded first.
+class WorkList {
+public:
+    explicit WorkList(SearchOrder order) : order_(order) {
+        if (order_ == SearchOrder::depth_first) stack_.push_back({0, 0});
+    }
+
+    /// The next state to expand and its depth; false when none is left.
+    bool pop(std::size_t stored, StateId& id, std::uint32_t& depth) {
+        if (order_ == SearchOrder::breadth_first) {
+            if (next_ >= stored) return false;
+            if (next_ == level_end_) {
+                ++level_;
+                level_end_ = static_cast<StateId>(stored);
+            }
+            id = next_++;
+            depth = level_;
+            return true;
+        }
+        if (stack_.empty()) return false;
+        id = stack_.back().id;
+        depth = stack_.back().depth;
+        stack_.pop_back();
+        return true;
+    }
+
+    /// Takes note of what expanding a state at `depth` inserted into the store.
+    void discovered(std::span<const StateStore::Insertion> results, std::uint32_t depth) {
+        if (order_ == SearchOrder::breadth_first) return;
+        for (auto it = results.rbegin(); it != results.rend(); ++it) {
+            if (it->inserted) stack_.push_back({it->id, depth + 1});
+        }
+    }
+
+private:
+    struct Entry {
+        StateId id;
+        std::uint32_t depth;
+    };
+    SearchOrder order_;
+    StateId next_ = 0;
+    StateId level_end_ = 1; // ids below level_end_ are at depth level_
+    std::uint32_t level_ = 0;
+    std::vector<Entry> stack_;
+};
+
 } // namespace
 
-Explorer::Explorer(const model::Model& model, Limits limits, ProgressReport progress)
-    : model_(model), limits_(limits), progress_(std::move(progress)) {}
+Explorer::Explorer(const model::Model& model, Limits limits, ProgressReport progress,
+                   SearchOrder order)
+    : model_(model), limits_(limits), progress_(std::move(progress)), order_(order) {}
 
 Completion Explorer::run(std::span<Observer* const> observers) {
     const auto start = Clock::now();
@@ -105,30 +167,38 @@ Completion Explorer::run(std::span<Observer* const> observers) {
     for (Observer* o : observers)
         o->on_initial(initial, facts);
 
-    Expansion expansion(store_, graph_, parent_, limited, observers);
+    // The graph's successor lists must be appended in id order. Breadth-first expands in id
+    // order and writes the graph directly; depth-first writes rows in expansion order, with the
+    // state of each row, and reorders them at the end.
+    const bool in_id_order = order_ == SearchOrder::breadth_first;
+    StateGraph expansion_rows;
+    std::vector<StateId> row_state;
+    StateGraph& rows = in_id_order ? graph_ : expansion_rows;
+
+    Expansion expansion(store_, rows, parent_, limited, observers);
+    WorkList work(order_);
     model::State state;
     std::vector<std::uint32_t> words;
     StateStore::Tree tree;
     Completion how = Completion::finished;
-    StateId level_end = 1; // BFS ids are level by level: ids below level_end are at max_depth
+    StateId id = 0;
     std::uint32_t depth = 0;
+    std::uint64_t popped = 0; // states taken from the work list so far
     bool truncated_by_model = false;
     double next_report = progress_.interval_seconds;
 
-    for (StateId id = 0; id < store_.size(); ++id) {
-        if (id == level_end) {
-            ++depth;
-            level_end = static_cast<StateId>(store_.size());
-        }
+    while (work.pop(store_.size(), id, depth)) {
         if (limits_.max_states && store_.size() >= *limits_.max_states) {
             how = Completion::state_limit;
             break;
         }
-        if ((id & 1023) == 0) {
+        const std::uint64_t popped_before = popped++;
+        if ((popped_before & 1023) == 0) {
             const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
             if (progress_.callback && elapsed >= next_report) {
                 next_report = elapsed + progress_.interval_seconds;
                 stats_.states = store_.size();
+                stats_.queued = store_.size() - popped_before;
                 stats_.seconds = elapsed;
                 stats_.store_bytes = store_.bytes();
                 progress_.callback(stats_);
@@ -138,36 +208,44 @@ Completion Explorer::run(std::span<Observer* const> observers) {
                 break;
             }
             if (limits_.max_memory_bytes &&
-                store_.bytes() + graph_.bytes() + parent_.capacity() * 4 >=
+                store_.bytes() + rows.bytes() + parent_.capacity() * 4 >=
                     *limits_.max_memory_bytes) {
                 how = Completion::memory_limit;
                 break;
             }
         }
-        graph_.begin_expansion(id);
+        const StateId row = in_id_order ? id : static_cast<StateId>(row_state.size());
+        if (!in_id_order) row_state.push_back(id);
+        rows.begin_expansion(row);
         if (limited[id]) {
             // The model could not represent a step into this state: leave it unexpanded.
-            graph_.mark_frontier(id);
+            rows.mark_frontier(row);
             truncated_by_model = true;
             continue;
         }
         store_.load(id, words, tree);
         state.load(words);
         if (model_.is_final(state)) {
-            graph_.mark_final(id);
+            rows.mark_final(row);
             continue;
         }
         expansion.begin(id);
         model_.successors(state, expansion);
         expansion.finish(tree);
+        if (expansion.source_limited()) {
+            rows.mark_frontier(row);
+            truncated_by_model = true;
+        }
+        work.discovered(expansion.results(), depth);
         stats_.transitions += expansion.count();
         if (expansion.count() == 0) {
             for (Observer* o : observers)
                 o->on_stuck(id, state);
         }
-        stats_.max_depth = depth;
+        stats_.max_depth = std::max(stats_.max_depth, depth);
     }
     if (how == Completion::finished && truncated_by_model) how = Completion::model_limit;
+    if (!in_id_order) assemble_graph(expansion_rows, row_state);
     graph_.note_state(static_cast<StateId>(store_.size() - 1));
     stats_.states = store_.size();
     stats_.seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -176,6 +254,27 @@ Completion Explorer::run(std::span<Observer* const> observers) {
     for (Observer* o : observers)
         o->on_finish(graph_, how);
     return how;
+}
+
+// Copies rows recorded in expansion order into graph_ in id order; states never expanded (left
+// on the stack by a bound) become frontier states, as unexpanded ids are in breadth-first order.
+void Explorer::assemble_graph(const StateGraph& rows, std::span<const StateId> row_state) {
+    std::vector<StateId> row_of(store_.size(), kNoState);
+    for (std::size_t r = 0; r < row_state.size(); ++r)
+        row_of[row_state[r]] = static_cast<StateId>(r);
+    graph_.reserve(store_.size(), rows.num_edges());
+    for (StateId s = 0; s < row_of.size(); ++s) {
+        graph_.begin_expansion(s);
+        const StateId r = row_of[s];
+        if (r == kNoState) {
+            graph_.mark_frontier(s);
+            continue;
+        }
+        for (const StateId to : rows.successors(r))
+            graph_.add_edge(to);
+        if (rows.is_final(r)) graph_.mark_final(s);
+        if (rows.is_frontier(r)) graph_.mark_frontier(s);
+    }
 }
 
 void Explorer::load(StateId id, model::State& out) const {

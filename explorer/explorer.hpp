@@ -26,6 +26,13 @@ struct ProgressReport {
     double interval_seconds = 5.0;
 };
 
+/// The order in which the search expands states. Both visit the same states and transitions;
+/// they differ in which path to a state is found first, hence in the traces.
+enum class SearchOrder : std::uint8_t {
+    breadth_first, ///< level by level: the first path to each state is a shortest one (default)
+    depth_first,   ///< newest state first: traces need not be shortest (cross-checks the search)
+};
+
 /// How a search ended. Anything but `finished` means parts of the state space were not
 /// explored, so "no violation found" is inconclusive, never ok.
 enum class Completion : std::uint8_t {
@@ -40,10 +47,11 @@ enum class Completion : std::uint8_t {
 struct Stats {
     std::uint64_t states = 0;      ///< distinct states stored
     std::uint64_t transitions = 0; ///< successor edges generated (duplicates included)
-    std::uint32_t max_depth = 0;   ///< BFS depth of the deepest state
+    std::uint32_t max_depth = 0;   ///< length of the longest discovery path to an expanded state
     double seconds = 0;
     std::uint64_t store_bytes = 0; ///< bytes of the visited-state store
     std::uint64_t graph_bytes = 0; ///< bytes of the state graph and parent links
+    std::uint64_t queued = 0;      ///< stored states not yet expanded (in progress reports)
     double states_per_second() const { return seconds > 0 ? double(states) / seconds : 0; }
     double bytes_per_state() const { return states > 0 ? double(store_bytes) / double(states) : 0; }
 };
@@ -80,16 +88,18 @@ struct Trace {
     std::vector<TraceStep> steps;
 };
 
-/// Exhaustive breadth-first search with an exact visited set, so the first time a state is
-/// reached is along a shortest path; parent links give shortest counterexamples.
+/// Exhaustive search with an exact visited set. Breadth-first by default, so the first time a
+/// state is reached is along a shortest path and parent links give shortest counterexamples.
 class Explorer {
 public:
-    Explorer(const model::Model& model, Limits limits, ProgressReport progress = {});
+    Explorer(const model::Model& model, Limits limits, ProgressReport progress = {},
+             SearchOrder order = SearchOrder::breadth_first);
 
     /// Explores every reachable state (or until a bound), notifying the observers.
     Completion run(std::span<Observer* const> observers);
-    /// The shortest path to `id`; replays it and checks that each step reproduces the stored
-    /// state (an internal error otherwise).
+    /// The path along which `id` was discovered (a shortest one in breadth-first order);
+    /// replays it and checks that each step reproduces the stored state (an internal error
+    /// otherwise).
     Trace trace_to(StateId id) const;
     /// The path to `from` followed by the step `action`.
     Trace trace_through(StateId from, const model::Action& action) const;
@@ -103,11 +113,13 @@ public:
 
 private:
     std::vector<StateId> path_to(StateId id) const;
+    void assemble_graph(const StateGraph& rows, std::span<const StateId> row_state);
     void append_step(Trace& trace, StateId to) const;
 
     const model::Model& model_;
     Limits limits_;
     ProgressReport progress_;
+    SearchOrder order_;
     StateStore store_;
     StateGraph graph_;
     std::vector<StateId> parent_;

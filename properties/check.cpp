@@ -1,5 +1,7 @@
 #include "properties/check.hpp"
 
+#include "properties/deadlock.hpp"
+
 namespace mpcheck::properties {
 
 CheckResult check_model(const model::Model& model, const explorer::Limits& limits,
@@ -14,6 +16,8 @@ CheckResult check_model(const model::Model& model, const explorer::Limits& limit
     result.stats = explorer.stats();
     for (const auto& p : props) {
         if (auto v = p->violation(explorer)) result.violations.push_back(std::move(*v));
+        if (const auto* deadlock = dynamic_cast<const Deadlock*>(p.get()))
+            result.can_finish = deadlock->can_finish();
     }
     if (!result.violations.empty()) {
         result.verdict = Verdict::violation;

@@ -16,6 +16,10 @@ struct CheckResult {
     explorer::Completion completion = explorer::Completion::finished;
     std::vector<Violation> violations;
     explorer::Stats stats;
+    /// Whether some interleaving finishes: a final state is reachable from the initial state.
+    /// False means every interleaving deadlocks. A search cut short by a bound counts its
+    /// frontier as able to finish, so only a finished search can make this false.
+    bool can_finish = true;
 };
 
 /// Explores `model` within `limits` and evaluates every property of the contract.

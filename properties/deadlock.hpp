@@ -15,6 +15,9 @@ public:
     void on_stuck(explorer::StateId id, const model::State& state) override;
     void on_finish(const explorer::StateGraph& graph, explorer::Completion how) override;
     std::optional<Violation> violation(const explorer::Explorer& explorer) const override;
+    /// Whether a final (or frontier) state is reachable from the initial state; false when
+    /// the initial state is doomed, i.e. every interleaving deadlocks. Valid after the search.
+    bool can_finish() const { return doomed_ != explorer::StateId{0}; }
 
 private:
     std::string describe(const model::State& state, bool looping) const;

@@ -117,5 +117,23 @@ TEST(Bounds, TruncatedSearchNeverInventsADeadlock) {
     EXPECT_EQ(r.verdict, Verdict::inconclusive);
 }
 
+TEST(Bounds, AStepBeyondTheModelIsInconclusiveNotADeadlock) {
+    // for i in range(40): p = Process(target=child); p.start(); p.join()
+    // CPython runs this to the end; the model holds at most 32 processes, so the 33rd
+    // Process() is a step it cannot represent. That must not read as "loops forever".
+    ProgramBuilder b;
+    b.function("child", {});
+    auto main = b.module();
+    const auto p = main.reg("p");
+    for (int i = 0; i < 40; ++i) {
+        main.process(p, "child", {});
+        main.start(p);
+        main.join(p);
+    }
+    const auto r = testing::check(b);
+    EXPECT_EQ(r.verdict, Verdict::inconclusive) << testing::first_message(r);
+    EXPECT_EQ(r.completion, explorer::Completion::model_limit);
+}
+
 } // namespace
 } // namespace mpcheck
