@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Single entry point for building, trying and testing mpcheck.
 #
-#   ./run.sh example   build (Release) and run the example program
+#   ./run.sh example   build (Release) and check examples/python/seed.py with mpcheck
 #   ./run.sh test      warnings-as-errors build + all tests, sanitizer build + tests, format check
 #   ./run.sh build     install what is missing, configure and build build/
 #   ./run.sh format    reformat every C++ source in place
@@ -30,7 +30,9 @@ readonly PACKAGES=(
 # Paths are relative to the repository root, which main() makes the working directory.
 readonly BUILD_DIR=build
 readonly ASAN_BUILD_DIR=build-asan
-readonly EXAMPLE_PROGRAM="${BUILD_DIR}/examples/api_seed_deadlock"
+readonly CLI_PROGRAM="${BUILD_DIR}/cli/mpcheck"
+readonly EXAMPLE_SCRIPT=examples/python/seed.py
+readonly API_EXAMPLE_PROGRAM="${BUILD_DIR}/examples/api_seed_deadlock"
 
 phase="startup"
 start_seconds=${SECONDS}
@@ -41,11 +43,11 @@ usage() {
 Usage: ./run.sh <command>
 
 Commands:
-  example   install missing packages, build (Release) and run the example program
+  example   install missing packages, build (Release), check examples/python/seed.py
   test      install missing packages, then run every check:
               1. warnings-as-errors Release build in build/ and all its tests
               2. address+undefined sanitizer build in build-asan/ and its tests
-                 (tests labelled 'slow' or 'conformance' are skipped there)
+                 (tests labelled 'slow', 'conformance' or 'package' are skipped there)
               3. clang-format check of every C++ source
   build     install missing packages, configure and build build/
   format    reformat every C++ source in place with clang-format
@@ -200,16 +202,17 @@ check_format() {
 command_example() {
     install_missing_packages
     build_main
-    banner "run example"
-    [[ -x "${EXAMPLE_PROGRAM}" ]] ||
-        die "example program ${EXAMPLE_PROGRAM} was not built (is the examples/ target defined?)"
+    banner "run example: ${CLI_PROGRAM} check ${EXAMPLE_SCRIPT}"
+    [[ -x "${CLI_PROGRAM}" ]] || die "${CLI_PROGRAM} was not built (is the cli/ target defined?)"
     local status=0
-    "${EXAMPLE_PROGRAM}" || status=$?
-    # The example reports a property violation, which is its point: only a crash is a failure.
-    if ((status >= 128)); then
-        die "example program crashed (exit status ${status})"
-    fi
-    printf '\nrun.sh example: example ran (exit status %d) in %s\n' "${status}" "$(elapsed)"
+    "${CLI_PROGRAM}" check "${EXAMPLE_SCRIPT}" || status=$?
+    # The seed program deadlocks, so a violation (exit status 1) is the expected answer.
+    ((status == 1)) ||
+        die "mpcheck check ${EXAMPLE_SCRIPT} exited with ${status}; expected 1 (a violation)"
+    printf '\nrun.sh example: mpcheck found the deadlock (exit status 1, as expected) in %s\n' \
+        "$(elapsed)"
+    printf 'Also try: %s check examples/python/seed_fixed.py; %s (the C++ API)\n' \
+        "${CLI_PROGRAM}" "${API_EXAMPLE_PROGRAM}"
 }
 
 command_test() {
@@ -223,9 +226,9 @@ command_test() {
         -DMPCHECK_WERROR=ON -DMPCHECK_BUILD_BENCH=OFF
     banner "build build-asan/ (${jobs} jobs)"
     build "${ASAN_BUILD_DIR}"
-    banner "sanitizer tests (build-asan/, without slow and conformance tests)"
+    banner "sanitizer tests (build-asan/, without slow, conformance and package tests)"
     UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}" \
-        run_tests "${ASAN_BUILD_DIR}" -LE 'slow|conformance'
+        run_tests "${ASAN_BUILD_DIR}" -LE 'slow|conformance|package'
 
     check_format
     printf '\nrun.sh test: PASSED (release tests, sanitizer tests, format check) in %s\n' "$(elapsed)"

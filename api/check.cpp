@@ -27,7 +27,8 @@ Report check_source(std::string_view source, std::string_view file, const CheckO
 
 Report check_file(const std::filesystem::path& path, const CheckOptions& options) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    std::error_code ec; // a directory opens like an empty file: refuse it as unreadable
+    if (!in || std::filesystem::is_directory(path, ec)) {
         Report report;
         report.file = path.string();
         report.error = InputError{"cannot read " + path.string(), 0, 0};

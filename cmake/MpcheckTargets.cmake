@@ -1,13 +1,15 @@
 # Helpers that give every mpcheck target the same flags.
 #
 #   mpcheck_library(<name> SOURCES ... [DEPS ...] [PRIVATE_DEPS ...])
-#       defines the static library mpcheck_<name>; includes are relative to the
-#       repository root ("model/state.hpp").
+#       defines the static library mpcheck_<name> (mpcheck::<name>); includes are relative
+#       to the repository root ("model/state.hpp"). It is also installed and exported: the
+#       library, and the folder's headers under include/mpcheck/<folder>/ (MpcheckPackage).
 #   mpcheck_executable(<target> SOURCES ... [DEPS ...])
 #   mpcheck_gtest(<target> SOURCES ... [DEPS ...] [LABELS ...])
 #       a GoogleTest executable registered with ctest (one ctest per test case).
 
 include(CMakeParseArguments)
+include(GNUInstallDirs)
 
 function(mpcheck_apply_flags target)
   target_compile_features(${target} PUBLIC cxx_std_20)
@@ -30,10 +32,29 @@ function(mpcheck_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
   add_library(mpcheck_${name} STATIC ${ARG_SOURCES})
   add_library(mpcheck::${name} ALIAS mpcheck_${name})
-  target_include_directories(mpcheck_${name} PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>)
+  # "model/state.hpp" resolves against the repository root, <mpcheck/mpcheck.hpp> against
+  # include/. Installed, the folders sit under include/mpcheck/, so both spellings keep working.
+  target_include_directories(
+    mpcheck_${name}
+    PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}> $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+           $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
+           $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/mpcheck>)
   target_link_libraries(mpcheck_${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
-  set_target_properties(mpcheck_${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  # Exported as mpcheck::<name>, the same name the build tree uses.
+  set_target_properties(mpcheck_${name} PROPERTIES POSITION_INDEPENDENT_CODE ON EXPORT_NAME ${name})
   mpcheck_apply_flags(mpcheck_${name})
+  mpcheck_install_library(${name})
+endfunction()
+
+# Install rules of one library: the archive into the export set, its folder's headers (and
+# the .def tables they include) under include/mpcheck/<folder>/.
+function(mpcheck_install_library name)
+  install(TARGETS mpcheck_${name} EXPORT mpcheckTargets
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  file(RELATIVE_PATH folder ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
+  install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/mpcheck/${folder}
+          FILES_MATCHING PATTERN "*.hpp" PATTERN "*.def")
 endfunction()
 
 function(mpcheck_executable target)

@@ -1,0 +1,14 @@
+# The fix: get the item first, then join.
+from multiprocessing import Process, Queue
+
+
+def child(q):
+    q.put('X' * 1000000)
+
+
+if __name__ == '__main__':
+    q = Queue()
+    p = Process(target=child, args=(q,))
+    p.start()
+    item = q.get()
+    p.join()

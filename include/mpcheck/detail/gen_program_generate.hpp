@@ -1,0 +1,134 @@
+#pragma once
+
+// Normalization and the rapidcheck generators.
+// Part of mpcheck/rapidcheck.hpp (which includes it after declaring the types it uses).
+
+#include <rapidcheck.h>
+
+#include <cstdint>
+#include <tuple>
+#include <vector>
+
+#include "mpcheck/detail/gen_program_text.hpp"
+#include "mpcheck/rapidcheck.hpp"
+
+namespace mpcheck::gen {
+namespace detail {
+
+/// The position of a resource step within its own group.
+inline std::size_t position_in_group(StepKind kind) {
+    for (const auto k : kCoveringKinds) {
+        const auto group = group_of(k);
+        for (std::size_t i = 0; i < group.size(); ++i) {
+            if (group[i] == kind) return i;
+        }
+    }
+    return 0;
+}
+
+/// A resource step made to fit the program's resources (requires at least one).
+inline GenStep fit_resource_step(GenStep step, const std::vector<ResourceKind>& resources) {
+    step.target %= static_cast<std::uint32_t>(resources.size());
+    const auto group = group_of(resources[step.target]);
+    step.kind = group[position_in_group(step.kind) % group.size()];
+    if (step.kind != StepKind::put && step.kind != StepKind::send) step.payload = Payload::small;
+    return step;
+}
+
+/// One of `items`, uniformly (repeat an item to weight it); shrinks towards the first.
+template <class T> rc::Gen<T> shrinking_element(std::vector<T> items) {
+    const auto count = items.size();
+    return rc::gen::map(rc::gen::inRange<std::size_t>(0, count),
+                        [items = std::move(items)](std::size_t i) { return items[i]; });
+}
+
+inline std::vector<GenStep> fit_worker(const std::vector<GenStep>& steps,
+                                       const std::vector<ResourceKind>& resources) {
+    std::vector<GenStep> out;
+    for (const GenStep& s : steps) {
+        if (!is_process_step(s.kind) && !resources.empty())
+            out.push_back(fit_resource_step(s, resources));
+    }
+    return out;
+}
+
+} // namespace detail
+
+inline GenProgram normalized(GenProgram program) {
+    GenProgram out;
+    out.resources = program.resources;
+    for (const auto& w : program.workers)
+        out.workers.push_back(detail::fit_worker(w, out.resources));
+    std::vector<bool> started(out.workers.size(), false);
+    std::vector<GenStep> main;
+    for (GenStep s : program.main) {
+        if (!detail::is_process_step(s.kind)) {
+            if (!out.resources.empty()) main.push_back(detail::fit_resource_step(s, out.resources));
+            continue;
+        }
+        if (out.workers.empty()) continue;
+        s.target %= static_cast<std::uint32_t>(out.workers.size());
+        s.payload = Payload::small;
+        if (s.kind == StepKind::start) {
+            if (started[s.target]) continue; // starting twice is a different program's bug
+            started[s.target] = true;
+        } else if (!started[s.target]) {
+            continue;
+        }
+        main.push_back(s);
+    }
+    for (std::uint32_t w = 0; w < out.workers.size(); ++w) {
+        if (!started[w]) out.main.push_back(GenStep{StepKind::start, w, Payload::small});
+    }
+    out.main.insert(out.main.end(), main.begin(), main.end());
+    return out;
+}
+
+inline rc::Gen<GenProgram> arbitrary_program(GenOptions options) {
+    namespace g = rc::gen;
+    // Element generators run at a fixed size, so that ranges are used in full whatever the
+    // test's size; container lengths are drawn uniformly from 0 to the option's bound.
+    constexpr int kFullSize = 100;
+    const std::uint32_t max_target = 8; // taken modulo the resources or workers
+    std::vector<StepKind> resource_kinds;
+    for (const auto k : detail::kCoveringKinds) {
+        for (const auto s : detail::group_of(k))
+            resource_kinds.push_back(s);
+    }
+    using P = Payload;
+    const auto payloads =
+        options.large_payloads
+            ? detail::shrinking_element<P>({P::small, P::small, P::small, P::small, P::large,
+                                            P::large, P::sentinel, P::sentinel, P::sentinel})
+            : detail::shrinking_element<P>(
+                  {P::small, P::small, P::small, P::small, P::sentinel, P::sentinel, P::sentinel});
+    auto make = [](StepKind k, std::uint32_t t, Payload p) { return GenStep{k, t, p}; };
+    const auto resource_step =
+        g::resize(kFullSize, g::apply(make, detail::shrinking_element(resource_kinds),
+                                      g::inRange<std::uint32_t>(0, max_target), payloads));
+    using S = StepKind;
+    const auto process_kinds =
+        detail::shrinking_element<S>({S::join, S::join, S::join, S::join, S::terminate,
+                                      S::terminate, S::kill, S::join_timeout, S::start});
+    const auto process_step =
+        g::resize(kFullSize, g::apply(make, process_kinds, g::inRange<std::uint32_t>(0, max_target),
+                                      g::just(Payload::small)));
+    const auto main_step = g::weightedOneOf<GenStep>({{2, resource_step}, {1, process_step}});
+    auto bounded = [](std::uint32_t max, auto gen) {
+        return g::resize(static_cast<int>(max), std::move(gen));
+    };
+    const auto resources = g::nonEmpty(
+        bounded(options.max_resources,
+                g::container<std::vector<ResourceKind>>(detail::shrinking_element(options.kinds))));
+    const auto worker =
+        bounded(options.max_worker_steps, g::container<std::vector<GenStep>>(resource_step));
+    const auto workers =
+        bounded(options.max_workers, g::container<std::vector<std::vector<GenStep>>>(worker));
+    const auto main =
+        bounded(options.max_main_steps, g::container<std::vector<GenStep>>(main_step));
+    return g::map(g::tuple(resources, workers, main), [](const auto& parts) {
+        return normalized(GenProgram{std::get<0>(parts), std::get<1>(parts), std::get<2>(parts)});
+    });
+}
+
+} // namespace mpcheck::gen

@@ -1,0 +1,314 @@
+#pragma once
+
+// How a generated program reads as Python: names, statements, line layout; to_python.
+// Part of mpcheck/rapidcheck.hpp (which includes it after declaring the types it uses).
+
+#include <algorithm>
+#include <cstdint>
+#include <iterator>
+#include <ostream>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "mpcheck/rapidcheck.hpp"
+
+namespace mpcheck::gen {
+namespace detail {
+
+/// The steps of each resource kind's group, in the order used to map foreign steps onto it.
+/// Groups that share steps list them at the same positions.
+inline std::span<const StepKind> group_of(ResourceKind kind) {
+    using S = StepKind;
+    static constexpr S kSimpleQueue[] = {S::put, S::get, S::drain, S::close};
+    static constexpr S kQueue[] = {S::put, S::get, S::drain, S::close, S::get_timeout};
+    static constexpr S kJoinableQueue[] = {S::put,         S::get,       S::drain,     S::close,
+                                           S::get_timeout, S::task_done, S::join_queue};
+    static constexpr S kLock[] = {S::acquire, S::release};
+    static constexpr S kEvent[] = {S::set, S::wait, S::clear};
+    static constexpr S kPipe[] = {S::send, S::recv, S::close_writer, S::recv_all, S::close_reader};
+    switch (kind) {
+    case ResourceKind::simple_queue:
+        return kSimpleQueue;
+    case ResourceKind::queue:
+    case ResourceKind::bounded_queue:
+        return kQueue;
+    case ResourceKind::joinable_queue:
+        return kJoinableQueue;
+    case ResourceKind::lock:
+    case ResourceKind::semaphore:
+        return kLock;
+    case ResourceKind::event:
+        return kEvent;
+    case ResourceKind::pipe:
+        return kPipe;
+    }
+    return {};
+}
+
+/// The resource kinds whose groups hold every resource step between them.
+inline constexpr ResourceKind kCoveringKinds[] = {ResourceKind::joinable_queue, ResourceKind::lock,
+                                                  ResourceKind::event, ResourceKind::pipe};
+
+/// The steps the main process takes on its workers.
+inline constexpr StepKind kProcessSteps[] = {StepKind::start, StepKind::join, StepKind::terminate,
+                                             StepKind::kill, StepKind::join_timeout};
+
+inline bool is_process_step(StepKind kind) {
+    return std::find(std::begin(kProcessSteps), std::end(kProcessSteps), kind) !=
+           std::end(kProcessSteps);
+}
+
+/// Concatenates strings with += (GCC 12 warns spuriously on long operator+ chains).
+template <class... Parts> std::string cat(const Parts&... parts) {
+    std::string out;
+    ((out += parts), ...);
+    return out;
+}
+
+inline std::string index_name(const char* prefix, std::uint32_t index) {
+    return cat(prefix, std::to_string(index));
+}
+
+/// The Python names of resource `i` (two for a pipe: reader, writer).
+inline std::vector<std::string> resource_names(ResourceKind kind, std::uint32_t i) {
+    switch (kind) {
+    case ResourceKind::queue:
+        return {index_name("q", i)};
+    case ResourceKind::simple_queue:
+        return {index_name("s", i)};
+    case ResourceKind::lock:
+        return {index_name("l", i)};
+    case ResourceKind::event:
+        return {index_name("e", i)};
+    case ResourceKind::pipe:
+        return {index_name("r", i), index_name("w", i)};
+    case ResourceKind::joinable_queue:
+        return {index_name("j", i)};
+    case ResourceKind::bounded_queue:
+        return {index_name("b", i)};
+    case ResourceKind::semaphore:
+        return {index_name("m", i)};
+    }
+    return {};
+}
+
+/// The name a step acts on: the writer end for send/close_writer, else the first name.
+inline std::string step_object(const GenProgram& p, const GenStep& s) {
+    if (is_process_step(s.kind)) return index_name("p", s.target);
+    const auto names = resource_names(p.resources[s.target], s.target);
+    const bool writer = s.kind == StepKind::send || s.kind == StepKind::close_writer;
+    return writer ? names.back() : names.front();
+}
+
+inline const char* payload_text(Payload payload) {
+    switch (payload) {
+    case Payload::small:
+        return "1";
+    case Payload::large:
+        return "'X' * 100000";
+    case Payload::sentinel:
+        return "None";
+    }
+    return "1";
+}
+
+inline constexpr std::uint64_t kLargePayloadChars = 100000;
+inline constexpr std::uint32_t kStepColumn = 5;       ///< every step statement is indented by 4
+inline constexpr std::uint32_t kDrainCallColumn = 11; ///< `while q.get()`: the call's column
+inline constexpr std::uint32_t kRecvAllColumn = 13;   ///< the recv inside try/while
+inline constexpr std::uint32_t kInTryColumn = 9;      ///< a call inside try:
+
+inline std::string argument_list(const GenProgram& p) {
+    std::string out;
+    for (std::uint32_t i = 0; i < p.resources.size(); ++i) {
+        for (const auto& n : resource_names(p.resources[i], i)) {
+            if (!out.empty()) out += ", ";
+            out += n;
+        }
+    }
+    return out;
+}
+
+inline const char* constructor(ResourceKind kind) {
+    switch (kind) {
+    case ResourceKind::queue:
+        return "mp.Queue()";
+    case ResourceKind::simple_queue:
+        return "mp.SimpleQueue()";
+    case ResourceKind::lock:
+        return "mp.Lock()";
+    case ResourceKind::event:
+        return "mp.Event()";
+    case ResourceKind::pipe:
+        return "mp.Pipe(duplex=False)";
+    case ResourceKind::joinable_queue:
+        return "mp.JoinableQueue()";
+    case ResourceKind::bounded_queue:
+        return "mp.Queue(1)";
+    case ResourceKind::semaphore:
+        return "mp.Semaphore(0)";
+    }
+    return "";
+}
+
+/// The statement that creates resource `i`, e.g. "r3, w3 = mp.Pipe(duplex=False)".
+inline std::string resource_statement(ResourceKind kind, std::uint32_t i) {
+    std::string names;
+    for (const auto& n : resource_names(kind, i))
+        names += cat(names.empty() ? "" : ", ", n);
+    return cat(names, " = ", constructor(kind));
+}
+
+/// The statement that creates worker `w`'s Process object.
+inline std::string process_statement(const GenProgram& p, std::uint32_t w) {
+    // A one-element tuple needs its trailing comma.
+    const bool one = p.resources.size() == 1 && p.resources[0] != ResourceKind::pipe;
+    return cat(index_name("p", w), " = mp.Process(target=", index_name("worker", w), ", args=(",
+               argument_list(p), one ? ",))" : "))");
+}
+
+/// The column of the constructor call in an assignment statement ("q0 = mp.Queue()"): the
+/// front end places the created object there.
+inline std::uint32_t call_column(const std::string& statement) {
+    return kStepColumn + static_cast<std::uint32_t>(statement.find("mp."));
+}
+
+/// to_python's text and the line of everything to_model places at a source line.
+struct PythonLayout {
+    std::string text;
+    std::vector<std::uint32_t> resource_lines;
+    std::vector<std::uint32_t> process_lines;
+    std::vector<std::vector<std::uint32_t>> worker_step_lines;
+    std::vector<std::uint32_t> main_step_lines;
+};
+
+/// The method a step calls, e.g. "put" (drain and recv_all loop over get and recv).
+inline const char* method_of(StepKind kind) {
+    switch (kind) {
+    case StepKind::put:
+        return "put";
+    case StepKind::get:
+    case StepKind::drain:
+    case StepKind::get_timeout:
+        return "get";
+    case StepKind::task_done:
+        return "task_done";
+    case StepKind::join_queue:
+        return "join";
+    case StepKind::close:
+    case StepKind::close_writer:
+    case StepKind::close_reader:
+        return "close";
+    case StepKind::acquire:
+        return "acquire";
+    case StepKind::release:
+        return "release";
+    case StepKind::set:
+        return "set";
+    case StepKind::wait:
+        return "wait";
+    case StepKind::clear:
+        return "clear";
+    case StepKind::send:
+        return "send";
+    case StepKind::recv:
+    case StepKind::recv_all:
+        return "recv";
+    case StepKind::start:
+        return "start";
+    case StepKind::join:
+    case StepKind::join_timeout:
+        return "join";
+    case StepKind::terminate:
+        return "terminate";
+    case StepKind::kill:
+        return "kill";
+    }
+    return "";
+}
+
+/// The call a step makes, as printed, e.g. "q0.put('X' * 100000)"; traces show this text.
+inline std::string call_text(const GenProgram& p, const GenStep& s) {
+    const bool carries = s.kind == StepKind::put || s.kind == StepKind::send;
+    const bool timed = s.kind == StepKind::get_timeout || s.kind == StepKind::join_timeout;
+    return cat(step_object(p, s), ".", method_of(s.kind), "(",
+               carries ? payload_text(s.payload)
+               : timed ? "timeout=0.1"
+                       : "",
+               ")");
+}
+
+/// Writes one step at indentation 4; returns its first line.
+inline std::uint32_t write_step(const GenProgram& p, const GenStep& s,
+                                std::vector<std::string>& lines) {
+    const auto first = static_cast<std::uint32_t>(lines.size() + 1);
+    auto add = [&](const std::string& text) { lines.push_back(cat("    ", text)); };
+    const std::string call = call_text(p, s);
+    if (s.kind == StepKind::drain) {
+        add(cat("while ", call, " is not None:"));
+        add("    pass");
+    } else if (s.kind == StepKind::get_timeout) {
+        add("try:");
+        add(cat("    ", call));
+        add("except queue.Empty:");
+        add("    pass");
+    } else if (s.kind == StepKind::recv_all) {
+        add("try:");
+        add("    while True:");
+        add(cat("        ", call));
+        add("except EOFError:");
+        add("    pass");
+    } else {
+        add(call);
+    }
+    return first;
+}
+
+inline PythonLayout layout(const GenProgram& p) {
+    PythonLayout out;
+    std::vector<std::string> lines{"import multiprocessing as mp"};
+    auto timed_get = [](const GenStep& s) { return s.kind == StepKind::get_timeout; };
+    bool uses_queue_module = std::any_of(p.main.begin(), p.main.end(), timed_get);
+    for (const auto& w : p.workers)
+        uses_queue_module = uses_queue_module || std::any_of(w.begin(), w.end(), timed_get);
+    if (uses_queue_module) lines.emplace_back("import queue"); // for queue.Empty
+    const std::string args = argument_list(p);
+    for (std::uint32_t w = 0; w < p.workers.size(); ++w) {
+        lines.insert(lines.end(), {"", "", cat("def ", index_name("worker", w), "(", args, "):")});
+        if (p.workers[w].empty()) lines.emplace_back("    pass");
+        auto& step_lines = out.worker_step_lines.emplace_back();
+        for (const GenStep& s : p.workers[w])
+            step_lines.push_back(write_step(p, s, lines));
+    }
+    lines.insert(lines.end(), {"", "", "if __name__ == '__main__':"});
+    const std::size_t body_start = lines.size();
+    for (std::uint32_t i = 0; i < p.resources.size(); ++i) {
+        lines.push_back(cat("    ", resource_statement(p.resources[i], i)));
+        out.resource_lines.push_back(static_cast<std::uint32_t>(lines.size()));
+    }
+    for (std::uint32_t w = 0; w < p.workers.size(); ++w) {
+        lines.push_back(cat("    ", process_statement(p, w)));
+        out.process_lines.push_back(static_cast<std::uint32_t>(lines.size()));
+    }
+    for (const GenStep& s : p.main)
+        out.main_step_lines.push_back(write_step(p, s, lines));
+    if (lines.size() == body_start) lines.emplace_back("    pass");
+    for (const auto& l : lines) {
+        out.text += l;
+        out.text += '\n';
+    }
+    return out;
+}
+
+} // namespace detail
+
+inline std::string to_python(const GenProgram& program) {
+    return detail::layout(program).text;
+}
+
+inline void showValue(const GenProgram& program, std::ostream& os) {
+    os << "\n" << to_python(program);
+}
+
+} // namespace mpcheck::gen

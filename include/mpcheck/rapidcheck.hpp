@@ -1,0 +1,134 @@
+#pragma once
+
+// rapidcheck generators of random multiprocessing programs, for property-based tests of
+// mpcheck and of code built on it.
+//
+// A generated program is a small value (GenProgram): a few shared resources (queues, locks,
+// semaphores, events, pipes), a few worker processes that each run a list of steps over them,
+// and the main process's steps (start, join, terminate, kill, and the same resource steps). It has
+// two renderings that describe the same program line for line:
+//   to_python(p)  Python source accepted by mpcheck's front end and runnable by CPython;
+//   to_model(p)   the same program built with model::ProgramBuilder, at the same source lines.
+// rapidcheck shrinks a failing program by dropping resources, processes and steps; every
+// value the generators produce is normalized (see normalized()), so shrunk values stay valid.
+//
+//   #include "mpcheck/rapidcheck.hpp"
+//   RC_GTEST_PROP(MyChecks, NoProgramCrashesTheChecker, ()) {
+//       const auto program = *mpcheck::gen::arbitrary_program();
+//       const mpcheck::model::Model m(mpcheck::gen::to_model(program),
+//                                     mpcheck::model::StartMethod::fork);
+//       RC_ASSERT(mpcheck::properties::check_model(m, {}).stats.states > 0);
+//   }
+//
+// Header-only; needs mpcheck's model library and rapidcheck. rapidcheck prints a failing
+// program as its Python text (showValue below).
+
+#include "model/program_builder.hpp"
+
+#include <rapidcheck.h>
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace mpcheck::gen {
+
+/// A multiprocessing object created by the main process and passed to every worker.
+enum class ResourceKind : std::uint8_t {
+    queue,          ///< q<i> = mp.Queue()
+    simple_queue,   ///< s<i> = mp.SimpleQueue()
+    lock,           ///< l<i> = mp.Lock()
+    event,          ///< e<i> = mp.Event()
+    pipe,           ///< r<i>, w<i> = mp.Pipe(duplex=False)
+    joinable_queue, ///< j<i> = mp.JoinableQueue()
+    bounded_queue,  ///< b<i> = mp.Queue(1): a second put waits for a get
+    semaphore,      ///< m<i> = mp.Semaphore(0): a signal, acquire waits for a release
+};
+
+/// What a put or send carries; its size decides whether it fits into a pipe (64 KiB).
+enum class Payload : std::uint8_t {
+    small,    ///< 1
+    large,    ///< 'X' * 100000: more than a pipe holds, so the writer waits for a reader
+    sentinel, ///< None: ends a drain loop
+};
+
+/// One statement of a process body. Resource steps come in groups by resource kind.
+enum class StepKind : std::uint8_t {
+    put,          ///< q.put(payload)            (queues)
+    get,          ///< q.get()
+    drain,        ///< while q.get() is not None: pass
+    close,        ///< q.close()
+    get_timeout,  ///< try: q.get(timeout=0.1)  except queue.Empty: pass   (not SimpleQueue)
+    task_done,    ///< q.task_done()             (JoinableQueue)
+    join_queue,   ///< q.join()
+    acquire,      ///< l.acquire()                (lock, semaphore)
+    release,      ///< l.release()
+    set,          ///< e.set()                    (event)
+    wait,         ///< e.wait()
+    clear,        ///< e.clear()
+    send,         ///< w.send(payload)            (pipe)
+    recv,         ///< r.recv()
+    close_writer, ///< w.close()
+    recv_all,     ///< try: while True: r.recv()  except EOFError: pass
+    close_reader, ///< r.close()
+    start,        ///< p.start()                  (a worker; main process only)
+    join,         ///< p.join()
+    terminate,    ///< p.terminate()
+    kill,         ///< p.kill()
+    join_timeout, ///< p.join(timeout=0.1)
+};
+
+/// One step: what it does, to which resource (or worker, for the process steps).
+struct GenStep {
+    StepKind kind = StepKind::get;
+    std::uint32_t target = 0;         ///< resource index, or worker index for process steps
+    Payload payload = Payload::small; ///< put and send only (small otherwise)
+    friend bool operator==(const GenStep&, const GenStep&) = default;
+};
+
+/// A generated program: resources, worker bodies, and the main process's steps (which run
+/// after it has created every resource and every Process object).
+struct GenProgram {
+    std::vector<ResourceKind> resources;
+    std::vector<std::vector<GenStep>> workers; ///< worker i runs as process p<i>
+    std::vector<GenStep> main;
+    friend bool operator==(const GenProgram&, const GenProgram&) = default;
+};
+
+/// Bounds of generated programs. The rapidcheck size parameter is not used: these are.
+struct GenOptions {
+    std::uint32_t max_resources = 3; ///< at least one resource is always generated
+    std::uint32_t max_workers = 2;
+    std::uint32_t max_worker_steps = 4;
+    std::uint32_t max_main_steps = 4; ///< besides the start of each worker
+    /// The resource kinds to draw from (non-empty).
+    std::vector<ResourceKind> kinds{ResourceKind::queue,         ResourceKind::simple_queue,
+                                    ResourceKind::lock,          ResourceKind::event,
+                                    ResourceKind::pipe,          ResourceKind::joinable_queue,
+                                    ResourceKind::bounded_queue, ResourceKind::semaphore};
+    bool large_payloads = true; ///< whether puts and sends may carry Payload::large
+};
+
+/// The program made valid: resource steps fit their resource's kind (a step of another kind
+/// is mapped to the step at the same position in the resource's group), targets are taken
+/// modulo the number of resources or workers, only put/send keep a payload, a worker is
+/// started once (at the front of main if nowhere else) and joined, terminated or killed only
+/// after its start. Idempotent.
+inline GenProgram normalized(GenProgram program);
+/// The program as Python source (fork start method, `if __name__ == '__main__':` guard).
+inline std::string to_python(const GenProgram& program);
+/// The program built with ProgramBuilder, at the source lines and columns of to_python.
+inline model::Program to_model(const GenProgram& program);
+/// Random programs within `options`, normalized; they shrink towards fewer and simpler steps.
+inline rc::Gen<GenProgram> arbitrary_program(GenOptions options = {});
+/// rapidcheck's printer for counterexamples: the Python text.
+inline void showValue(const GenProgram& program, std::ostream& os);
+
+} // namespace mpcheck::gen
+
+// Definitions, in three parts: the Python text, the ProgramBuilder rendering, the generators.
+#include "mpcheck/detail/gen_program_build.hpp"
+#include "mpcheck/detail/gen_program_generate.hpp"
+#include "mpcheck/detail/gen_program_text.hpp"
