@@ -1,6 +1,6 @@
-# A child puts a large item on a Queue; the parent joins the child before getting it.
-# The child cannot exit until its queue feeder thread has written the item into the pipe,
-# and a 1,000,000-character item does not fit: p.join() hangs forever.
+# Join before get: the child cannot exit until its queue feeder has written the 1,000,000-char
+# item into the pipe, which it never fits, so p.join() hangs forever.   (fix: seed_fixed.py)
+# expect: deadlock
 from multiprocessing import Process, Queue
 
 

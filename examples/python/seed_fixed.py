@@ -1,4 +1,5 @@
 # The fix for seed.py: get the item first, then join.
+# expect: ok
 from multiprocessing import Process, Queue
 
 
