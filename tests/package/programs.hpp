@@ -1,36 +1,13 @@
 #pragma once
 
-// The seed hazard as Python source, buggy and fixed, for the public API tests.
+#include "tests/support/seed_sources.hpp"
+
+// Python sources for the public API tests: the seed pair and an unsupported program.
 
 namespace mpcheck::package_tests {
 
-/// The parent joins the child before getting its 1,000,000-character item: deadlock at line 8.
-inline constexpr const char* kJoinBeforeGet = R"(from multiprocessing import Process, Queue
-
-def child(q):
-    q.put('X' * 1000000)
-
-if __name__ == '__main__':
-    q = Queue()
-    p = Process(target=child, args=(q,))
-    p.start()
-    p.join()
-    item = q.get()
-)";
-
-/// The fix: get first, then join.
-inline constexpr const char* kGetBeforeJoin = R"(from multiprocessing import Process, Queue
-
-def child(q):
-    q.put('X' * 1000000)
-
-if __name__ == '__main__':
-    q = Queue()
-    p = Process(target=child, args=(q,))
-    p.start()
-    item = q.get()
-    p.join()
-)";
+using mpcheck::testing::kGetBeforeJoin;
+using mpcheck::testing::kJoinBeforeGet;
 
 /// Outside the supported subset (sockets): rejected with a diagnostic.
 inline constexpr const char* kUnsupported = R"(import socket

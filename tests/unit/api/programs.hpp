@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/check.hpp"
+#include "tests/support/seed_sources.hpp"
 
 #include <string_view>
 
@@ -8,36 +9,9 @@
 namespace mpcheck::api::testing {
 
 /// The child puts a 1,000,000-character item; the parent joins it before getting the item.
-constexpr std::string_view kSeedJoinFirst = R"(from multiprocessing import Process, Queue
-
-
-def child(q):
-    q.put('X' * 1000000)
-
-
-if __name__ == '__main__':
-    q = Queue()
-    p = Process(target=child, args=(q,))
-    p.start()
-    p.join()
-    item = q.get()
-)";
-
+inline constexpr std::string_view kSeedJoinFirst = mpcheck::testing::kJoinBeforeGet;
 /// The fix: get the item first, then join.
-constexpr std::string_view kSeedGetFirst = R"(from multiprocessing import Process, Queue
-
-
-def child(q):
-    q.put('X' * 1000000)
-
-
-if __name__ == '__main__':
-    q = Queue()
-    p = Process(target=child, args=(q,))
-    p.start()
-    item = q.get()
-    p.join()
-)";
+inline constexpr std::string_view kSeedGetFirst = mpcheck::testing::kGetBeforeJoin;
 
 /// Checks `source` as the program `file` with default options.
 inline Report check(std::string_view source, std::string_view file) {
