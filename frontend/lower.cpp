@@ -116,7 +116,11 @@ std::string Lowerer::src(const Pos& p) const {
     bool space = false;
     for (std::size_t i = p.begin; i < p.end && i < source_.size(); ++i) {
         const char c = source_[i];
-        if (c == '\n' || c == '\r' || c == '\\') {
+        // A backslash is a line continuation only right before a line end; inside a string
+        // literal ('a\nb') it is kept.
+        const bool continuation = c == '\\' && i + 1 < source_.size() &&
+                                  (source_[i + 1] == '\n' || source_[i + 1] == '\r');
+        if (c == '\n' || c == '\r' || continuation) {
             space = true;
             continue;
         }
