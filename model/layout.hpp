@@ -58,9 +58,9 @@ namespace sem {
 inline constexpr std::uint32_t kSemKind = 4;
 inline constexpr std::uint32_t kValue = 5;
 inline constexpr std::uint32_t kMax = 6;
-inline constexpr std::uint32_t kOwner = 7;   ///< process + 1 that last acquired (0: none)
-inline constexpr std::uint32_t kCount = 8;   ///< recursion count of the owner
-inline constexpr std::uint32_t kHolders = 9; ///< bit per process holding units it took
+inline constexpr std::uint32_t kOwner = 7;    ///< process + 1 that last acquired (0: none)
+inline constexpr std::uint32_t kCount = 8;    ///< recursion count of the owner
+inline constexpr std::uint32_t kHolders = 9;  ///< bit per process holding units it took
 inline constexpr std::uint32_t kInitial = 10; ///< initial value (Semaphore kinds)
 inline constexpr std::uint32_t kSize = 11;
 } // namespace sem
@@ -98,7 +98,7 @@ inline constexpr std::uint32_t kSem = 6;        ///< BoundedSemaphore(maxsize) v
 inline constexpr std::uint32_t kRlock = 7;      ///< holder process + 1 (0: free)
 inline constexpr std::uint32_t kWlock = 8;      ///< holder process + 1 (0: free)
 inline constexpr std::uint32_t kUnfinished = 9; ///< JoinableQueue's unfinished-tasks count
-inline constexpr std::uint32_t kCond = 10;       ///< JoinableQueue's Condition (else unused)
+inline constexpr std::uint32_t kCond = 10;      ///< JoinableQueue's Condition (else unused)
 inline constexpr std::uint32_t kChannel = 11;
 } // namespace queue
 
