@@ -49,9 +49,11 @@ enum class ResourceKind : std::uint8_t {
 
 /// What a put or send carries; its size decides whether it fits into a pipe (64 KiB).
 enum class Payload : std::uint8_t {
-    small,    ///< 1
-    large,    ///< 'X' * 100000: more than a pipe holds, so the writer waits for a reader
-    sentinel, ///< None: ends a drain loop
+    small,          ///< 1
+    large,          ///< 'X' * 100000: more than a pipe holds, so the writer waits for a reader
+    sentinel,       ///< None: ends a drain loop
+    fills_pipe,     ///< 'X' * 65514: with its header exactly 65536 bytes, an empty pipe's capacity
+    overflows_pipe, ///< 'X' * 65515: one byte more than an empty pipe holds
 };
 
 /// One statement of a process body. Resource steps come in groups by resource kind.
@@ -94,12 +96,14 @@ struct GenProgram {
     std::vector<ResourceKind> resources;
     std::vector<std::vector<GenStep>> workers; ///< worker i runs as process p<i>
     std::vector<GenStep> main;
+    /// fork is CPython 3.11's default on Linux; others are set by mp.set_start_method first.
+    model::StartMethod start_method = model::StartMethod::fork;
     friend bool operator==(const GenProgram&, const GenProgram&) = default;
 };
 
 /// Bounds of generated programs. The rapidcheck size parameter is not used: these are.
 struct GenOptions {
-    std::uint32_t max_resources = 3; ///< at least one resource is always generated
+    std::uint32_t max_resources = 3; ///< at least 1: every program has a resource
     std::uint32_t max_workers = 2;
     std::uint32_t max_worker_steps = 4;
     std::uint32_t max_main_steps = 4; ///< besides the start of each worker
@@ -108,7 +112,12 @@ struct GenOptions {
                                     ResourceKind::lock,          ResourceKind::event,
                                     ResourceKind::pipe,          ResourceKind::joinable_queue,
                                     ResourceKind::bounded_queue, ResourceKind::semaphore};
-    bool large_payloads = true; ///< whether puts and sends may carry Payload::large
+    /// Whether puts and sends may carry the payloads that do not fit into a pipe beside others
+    /// (large, fills_pipe, overflows_pipe).
+    bool large_payloads = true;
+    /// The start methods to draw from (non-empty; repeat one to weight it). Shrinks towards the
+    /// first.
+    std::vector<model::StartMethod> start_methods{model::StartMethod::fork};
 };
 
 /// The program made valid: resource steps fit their resource's kind (a step of another kind
@@ -117,7 +126,7 @@ struct GenOptions {
 /// started once (at the front of main if nowhere else) and joined, terminated or killed only
 /// after its start. Idempotent.
 inline GenProgram normalized(GenProgram program);
-/// The program as Python source (fork start method, `if __name__ == '__main__':` guard).
+/// The program as Python source (with the `if __name__ == '__main__':` guard).
 inline std::string to_python(const GenProgram& program);
 /// The program built with ProgramBuilder, at the source lines and columns of to_python.
 inline model::Program to_model(const GenProgram& program);

@@ -78,10 +78,20 @@ template <class Testable> void check_property(std::uint32_t cases, Testable&& te
     }
 }
 
+/// The programs the properties draw: the generator's defaults, with half of them started by
+/// spawn or forkserver (3.11 re-runs the module in those children).
+inline gen::GenOptions prop_options() {
+    gen::GenOptions options;
+    using model::StartMethod;
+    options.start_methods = {StartMethod::fork, StartMethod::fork, StartMethod::spawn,
+                             StartMethod::forkserver};
+    return options;
+}
+
 /// Programs small enough for the reference enumerator (which has no visited set, so its cost
 /// is the number of interleavings, not of states).
 inline gen::GenOptions tiny_options() {
-    gen::GenOptions options;
+    gen::GenOptions options = prop_options();
     options.max_resources = 2;
     options.max_workers = 2;
     options.max_worker_steps = 2;
@@ -89,11 +99,12 @@ inline gen::GenOptions tiny_options() {
     return options;
 }
 
-/// Generous bounds for generated programs: a search that hits them is discarded, not judged.
+/// A safety net far above the few thousand states generated programs have: a search that
+/// reaches it fails the property (a generator or model bug, such as a runaway spawn), and
+/// a state bound, unlike a time bound, stops every run at the same point.
 inline explorer::Limits prop_limits() {
     explorer::Limits limits;
     limits.max_states = 200'000;
-    limits.max_seconds = 20;
     return limits;
 }
 
@@ -173,3 +184,19 @@ inline std::optional<model::FactKind> fact_kind_of(std::string_view id) {
 }
 
 } // namespace mpcheck::prop
+
+// rapidcheck prints a failed RC_ASSERT's operands through showValue (found by ADL).
+namespace mpcheck::explorer {
+inline void showValue(Completion how, std::ostream& os) {
+    static const char* const kNames[] = {"finished", "state_limit", "time_limit", "memory_limit",
+                                         "model_limit"};
+    os << kNames[static_cast<std::size_t>(how)];
+}
+} // namespace mpcheck::explorer
+
+namespace mpcheck::properties {
+inline void showValue(Verdict verdict, std::ostream& os) {
+    static const char* const kNames[] = {"ok", "violation", "inconclusive"};
+    os << kNames[static_cast<std::size_t>(verdict)];
+}
+} // namespace mpcheck::properties

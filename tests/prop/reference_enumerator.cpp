@@ -52,7 +52,9 @@ public:
             return true;
         }
         const Words words = words_of(state);
-        result_.states.insert(words);
+        // The result sets are filled the first time a state is reached; later visits of the same
+        // state (by other interleavings) would add nothing to them, but are still enumerated.
+        const bool first_visit = result_.states.insert(words).second;
         if (model_.is_final(state)) {
             result_.finals.insert(words);
             return true;
@@ -63,7 +65,7 @@ public:
         }
         Collect collect;
         model_.successors(state, collect);
-        result_.successor_counts[words] = collect.successors.size();
+        if (first_visit) result_.successor_counts[words] = collect.successors.size();
         if (collect.successors.empty()) {
             result_.stuck.insert(words);
             result_.stuck_depth = std::min(result_.stuck_depth.value_or(depth), depth);
@@ -72,7 +74,7 @@ public:
         }
         bool can_finish = false;
         for (const Successor& s : collect.successors) {
-            result_.edges.insert({words, words_of(s.next)});
+            if (first_visit) result_.edges.insert({words, words_of(s.next)});
             note_facts(s.facts, depth + 1);
             if (has_model_limit(s.facts)) {
                 can_finish = true; // the model cannot go on: unknown, like a frontier state

@@ -3,7 +3,8 @@
 // An independent oracle for the explorer on tiny programs: plain recursive enumeration of
 // every interleaving, to a depth bound, with no visited set. It shares nothing with the
 // explorer but the model's step function (Model::initial_state, successors, is_final); the
-// sets it fills below only collect results and never prune the enumeration.
+// sets it fills below only collect results and never prune the enumeration. Its cost is the
+// number of interleavings, so it is meant for programs of a few steps (see tiny_options()).
 
 #include "model/fact.hpp"
 #include "model/model.hpp"
@@ -22,8 +23,8 @@ using Words = std::vector<std::uint32_t>;
 
 /// Bounds of one enumeration; exceeding either makes the result incomplete.
 struct ReferenceBounds {
-    std::uint32_t max_depth = 200;     ///< steps along one path
-    std::uint64_t max_nodes = 300'000; ///< paths prefixes visited in all
+    std::uint32_t max_depth = 200;    ///< steps along one path
+    std::uint64_t max_nodes = 20'000; ///< path prefixes visited in all
 };
 
 /// Everything the enumeration saw.

@@ -29,7 +29,7 @@ std::set<std::string> implied_ids(const ReferenceResult& reference) {
 }
 
 TEST(ReferenceProperty, ExplorerAgreesWithPlainEnumerationOnTinyPrograms) {
-    check_property(env_count("MPCHECK_PROP_CASES", 150), [] {
+    check_property(env_count("MPCHECK_PROP_CASES", 300), [] {
         const auto program = *gen::arbitrary_program(tiny_options());
         const model::Model m(gen::to_model(program), model::StartMethod::fork);
         const ReferenceResult reference = enumerate_interleavings(m);

@@ -15,8 +15,8 @@ namespace mpcheck::prop {
 namespace {
 
 TEST(FrontEndRoundTripProperty, PrintedProgramBehavesLikeTheBuiltOne) {
-    check_property(env_count("MPCHECK_PROP_CASES", 150), [] {
-        const auto program = *gen::arbitrary_program();
+    check_property(env_count("MPCHECK_PROP_CASES", 300), [] {
+        const auto program = *gen::arbitrary_program(prop_options());
         auto lowered = frontend::lower_python(gen::to_python(program), "generated.py");
         if (const auto* d = std::get_if<frontend::Diagnostic>(&lowered)) {
             std::string why = "the front end refuses the printed program at line ";
@@ -29,7 +29,7 @@ TEST(FrontEndRoundTripProperty, PrintedProgramBehavesLikeTheBuiltOne) {
         const model::Model parsed(std::get<model::Program>(std::move(lowered)),
                                   model::StartMethod::fork);
         const auto b = properties::check_model(built, prop_limits());
-        RC_PRE(b.completion == explorer::Completion::finished);
+        RC_ASSERT(b.completion == explorer::Completion::finished);
         const auto p = properties::check_model(parsed, prop_limits());
         RC_ASSERT(p.completion == b.completion);
         RC_ASSERT(p.stats.states == b.stats.states);

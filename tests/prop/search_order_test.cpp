@@ -12,11 +12,11 @@ namespace {
 using explorer::SearchOrder;
 
 TEST(SearchOrderProperty, VerdictAndViolatedIdsDoNotDependOnTheOrder) {
-    check_property(env_count("MPCHECK_PROP_CASES", 150), [] {
-        const auto program = *gen::arbitrary_program();
+    check_property(env_count("MPCHECK_PROP_CASES", 300), [] {
+        const auto program = *gen::arbitrary_program(prop_options());
         const model::Model m(gen::to_model(program), model::StartMethod::fork);
         const auto production = properties::check_model(m, prop_limits());
-        RC_PRE(production.completion == explorer::Completion::finished);
+        RC_ASSERT(production.completion == explorer::Completion::finished);
         const auto bfs = check_in_order(m, SearchOrder::breadth_first);
         const auto dfs = check_in_order(m, SearchOrder::depth_first);
         // The breadth-first run of the test's own check is the production check.

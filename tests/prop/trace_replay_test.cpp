@@ -101,12 +101,12 @@ bool stuck(const model::Model& m, const model::State& state) {
 }
 
 TEST(CounterexampleProperty, EveryTraceReplaysAndEndsInAViolation) {
-    check_property(env_count("MPCHECK_PROP_CASES", 150), [] {
-        const auto program = *gen::arbitrary_program();
+    check_property(env_count("MPCHECK_PROP_CASES", 300), [] {
+        const auto program = *gen::arbitrary_program(prop_options());
         const model::Model m(gen::to_model(program), model::StartMethod::fork);
         for (const SearchOrder order : {SearchOrder::breadth_first, SearchOrder::depth_first}) {
             const auto result = check_in_order(m, order);
-            RC_PRE(result.completion == explorer::Completion::finished);
+            RC_ASSERT(result.completion == explorer::Completion::finished);
             for (const auto& v : result.violations) {
                 RC_LOG() << v.property << ": " << v.message << "\n";
                 const Replayed r = replay(m, v.trace);
@@ -124,7 +124,7 @@ TEST(CounterexampleProperty, EveryTraceReplaysAndEndsInAViolation) {
 }
 
 TEST(CounterexampleProperty, BreadthFirstTracesAreShortest) {
-    check_property(env_count("MPCHECK_PROP_CASES", 150), [] {
+    check_property(env_count("MPCHECK_PROP_CASES", 300), [] {
         const auto program = *gen::arbitrary_program(tiny_options());
         const model::Model m(gen::to_model(program), model::StartMethod::fork);
         const ReferenceResult reference = enumerate_interleavings(m);

@@ -34,8 +34,8 @@ inline void build_step(model::FunctionBuilder& f, const GenProgram& p, const Gen
         const Reg t = f.temp();
         if (s.payload == Payload::small) f.integer(t, 1);
         if (s.payload == Payload::sentinel) f.none(t);
-        if (s.payload == Payload::large)
-            f.sized_str(t, kLargePayloadChars, payload_text(Payload::large));
+        if (const std::uint64_t chars = payload_chars(s.payload); chars > 0)
+            f.sized_str(t, chars, payload_text(s.payload));
         return t;
     };
     // The visible operation of the step; returns the fresh temporary that takes its result.
@@ -221,7 +221,12 @@ inline model::Program to_model(const GenProgram& program) {
             detail::build_step(f, program, program.workers[w][s], false,
                                at.worker_step_lines[w][s]);
     }
+    if (program.start_method != model::StartMethod::fork) b.set_start_method(program.start_method);
     auto main = b.module();
+    // The guard matters under spawn and forkserver, whose children re-run the module body.
+    const model::Reg is_main = main.temp();
+    main.at(at.guard_line, 1).emit({.op = model::Op::name_is_main, .dst = is_main});
+    const std::uint32_t skip_body = main.jump_if_false(is_main);
     for (std::uint32_t i = 0; i < program.resources.size(); ++i) {
         main.at(at.resource_lines[i],
                 detail::call_column(detail::resource_statement(program.resources[i], i)));
@@ -252,6 +257,7 @@ inline model::Program to_model(const GenProgram& program) {
     }
     for (std::size_t s = 0; s < program.main.size(); ++s)
         detail::build_step(main, program, program.main[s], true, at.main_step_lines[s]);
+    main.patch(skip_body, main.pc());
     return b.build();
 }
 

@@ -5,8 +5,10 @@
 
 #include <rapidcheck.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "mpcheck/detail/gen_program_text.hpp"
@@ -42,6 +44,7 @@ template <class T> rc::Gen<T> shrinking_element(std::vector<T> items) {
                         [items = std::move(items)](std::size_t i) { return items[i]; });
 }
 
+/// A worker body made to fit: resource steps fitted, process steps dropped.
 inline std::vector<GenStep> fit_worker(const std::vector<GenStep>& steps,
                                        const std::vector<ResourceKind>& resources) {
     std::vector<GenStep> out;
@@ -57,6 +60,7 @@ inline std::vector<GenStep> fit_worker(const std::vector<GenStep>& steps,
 inline GenProgram normalized(GenProgram program) {
     GenProgram out;
     out.resources = program.resources;
+    out.start_method = program.start_method;
     for (const auto& w : program.workers)
         out.workers.push_back(detail::fit_worker(w, out.resources));
     std::vector<bool> started(out.workers.size(), false);
@@ -98,8 +102,9 @@ inline rc::Gen<GenProgram> arbitrary_program(GenOptions options) {
     using P = Payload;
     const auto payloads =
         options.large_payloads
-            ? detail::shrinking_element<P>({P::small, P::small, P::small, P::small, P::large,
-                                            P::large, P::sentinel, P::sentinel, P::sentinel})
+            ? detail::shrinking_element<P>({P::small, P::small, P::small, P::small, P::sentinel,
+                                            P::sentinel, P::sentinel, P::large, P::large,
+                                            P::fills_pipe, P::overflows_pipe})
             : detail::shrinking_element<P>(
                   {P::small, P::small, P::small, P::small, P::sentinel, P::sentinel, P::sentinel});
     auto make = [](StepKind k, std::uint32_t t, Payload p) { return GenStep{k, t, p}; };
@@ -124,10 +129,12 @@ inline rc::Gen<GenProgram> arbitrary_program(GenOptions options) {
         bounded(options.max_worker_steps, g::container<std::vector<GenStep>>(resource_step));
     const auto workers =
         bounded(options.max_workers, g::container<std::vector<std::vector<GenStep>>>(worker));
-    const auto main =
+    const auto main_steps =
         bounded(options.max_main_steps, g::container<std::vector<GenStep>>(main_step));
-    return g::map(g::tuple(resources, workers, main), [](const auto& parts) {
-        return normalized(GenProgram{std::get<0>(parts), std::get<1>(parts), std::get<2>(parts)});
+    const auto method = detail::shrinking_element(options.start_methods);
+    return g::map(g::tuple(resources, workers, main_steps, method), [](const auto& parts) {
+        return normalized(GenProgram{std::get<0>(parts), std::get<1>(parts), std::get<2>(parts),
+                                     std::get<3>(parts)});
     });
 }
 

@@ -54,6 +54,7 @@ inline constexpr ResourceKind kCoveringKinds[] = {ResourceKind::joinable_queue, 
 inline constexpr StepKind kProcessSteps[] = {StepKind::start, StepKind::join, StepKind::terminate,
                                              StepKind::kill, StepKind::join_timeout};
 
+/// Whether a step acts on a worker process rather than on a resource.
 inline bool is_process_step(StepKind kind) {
     return std::find(std::begin(kProcessSteps), std::end(kProcessSteps), kind) !=
            std::end(kProcessSteps);
@@ -66,6 +67,7 @@ template <class... Parts> std::string cat(const Parts&... parts) {
     return out;
 }
 
+/// A numbered Python name, e.g. "q0".
 inline std::string index_name(const char* prefix, std::uint32_t index) {
     return cat(prefix, std::to_string(index));
 }
@@ -101,6 +103,7 @@ inline std::string step_object(const GenProgram& p, const GenStep& s) {
     return writer ? names.back() : names.front();
 }
 
+/// The Python expression of a payload.
 inline const char* payload_text(Payload payload) {
     switch (payload) {
     case Payload::small:
@@ -109,16 +112,37 @@ inline const char* payload_text(Payload payload) {
         return "'X' * 100000";
     case Payload::sentinel:
         return "None";
+    case Payload::fills_pipe:
+        return "'X' * 65514";
+    case Payload::overflows_pipe:
+        return "'X' * 65515";
     }
     return "1";
 }
 
-inline constexpr std::uint64_t kLargePayloadChars = 100000;
+/// The length of a str payload ('X' * n), or 0 for the others.
+inline std::uint64_t payload_chars(Payload payload) {
+    switch (payload) {
+    case Payload::large:
+        return 100000;
+    case Payload::fills_pipe:
+        return 65514;
+    case Payload::overflows_pipe:
+        return 65515;
+    case Payload::small:
+    case Payload::sentinel:
+        break;
+    }
+    return 0;
+}
+
+/// Where the front end places each kind of call.
 inline constexpr std::uint32_t kStepColumn = 5;       ///< every step statement is indented by 4
 inline constexpr std::uint32_t kDrainCallColumn = 11; ///< `while q.get()`: the call's column
 inline constexpr std::uint32_t kRecvAllColumn = 13;   ///< the recv inside try/while
 inline constexpr std::uint32_t kInTryColumn = 9;      ///< a call inside try:
 
+/// Every resource name, comma-separated: each worker's parameters and Process args.
 inline std::string argument_list(const GenProgram& p) {
     std::string out;
     for (std::uint32_t i = 0; i < p.resources.size(); ++i) {
@@ -130,6 +154,7 @@ inline std::string argument_list(const GenProgram& p) {
     return out;
 }
 
+/// The call that creates a resource of `kind`.
 inline const char* constructor(ResourceKind kind) {
     switch (kind) {
     case ResourceKind::queue:
@@ -181,6 +206,7 @@ struct PythonLayout {
     std::vector<std::uint32_t> process_lines;
     std::vector<std::vector<std::uint32_t>> worker_step_lines;
     std::vector<std::uint32_t> main_step_lines;
+    std::uint32_t guard_line = 0; ///< if __name__ == '__main__':
 };
 
 /// The method a step calls, e.g. "put" (drain and recv_all loop over get and recv).
@@ -265,6 +291,7 @@ inline std::uint32_t write_step(const GenProgram& p, const GenStep& s,
     return first;
 }
 
+/// Prints the program and records where each part landed.
 inline PythonLayout layout(const GenProgram& p) {
     PythonLayout out;
     std::vector<std::string> lines{"import multiprocessing as mp"};
@@ -282,7 +309,12 @@ inline PythonLayout layout(const GenProgram& p) {
             step_lines.push_back(write_step(p, s, lines));
     }
     lines.insert(lines.end(), {"", "", "if __name__ == '__main__':"});
+    out.guard_line = static_cast<std::uint32_t>(lines.size());
     const std::size_t body_start = lines.size();
+    if (p.start_method != model::StartMethod::fork) {
+        const bool spawn = p.start_method == model::StartMethod::spawn;
+        lines.push_back(cat("    mp.set_start_method('", spawn ? "spawn" : "forkserver", "')"));
+    }
     for (std::uint32_t i = 0; i < p.resources.size(); ++i) {
         lines.push_back(cat("    ", resource_statement(p.resources[i], i)));
         out.resource_lines.push_back(static_cast<std::uint32_t>(lines.size()));
