@@ -7,10 +7,12 @@
 #include "explorer/graph_analysis.hpp"
 #include "tests/prop/reference_enumerator.hpp"
 
+#include <cstdint>
 #include <map>
 #include <set>
 #include <span>
 #include <utility>
+#include <vector>
 
 namespace mpcheck::prop {
 

@@ -99,14 +99,36 @@ inline gen::GenOptions tiny_options() {
     return options;
 }
 
-/// A safety net far above the few thousand states generated programs have: a search that
-/// reaches it fails the property (a generator or model bug, such as a runaway spawn), and
-/// a state bound, unlike a time bound, stops every run at the same point.
+/// A bound far above the few thousand states most generated programs have. A state bound,
+/// unlike a time bound, stops every run at the same point.
 inline explorer::Limits prop_limits() {
     explorer::Limits limits;
     limits.max_states = 200'000;
     return limits;
 }
+
+/// Counts the programs a property skips because their search hit prop_limits(). A rare large
+/// program is skipped; many are a bug (a runaway spawn, a state that never repeats), so the
+/// test fails when more than 1 in 50 were skipped.
+class BoundTally {
+public:
+    /// Whether the search finished (the program is judged); counts it either way.
+    bool admit(const properties::CheckResult& result) {
+        ++tried_;
+        if (result.completion == explorer::Completion::finished) return true;
+        ++skipped_;
+        return false;
+    }
+    /// Fails the current test if too many programs were skipped.
+    void expect_rare() const {
+        EXPECT_LE(skipped_ * 50, tried_)
+            << skipped_ << " of " << tried_ << " generated programs hit the state bound";
+    }
+
+private:
+    std::uint32_t tried_ = 0;
+    std::uint32_t skipped_ = 0;
+};
 
 /// A check together with what the state graph says about the program as a whole.
 struct Checked {
