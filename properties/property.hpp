@@ -1,6 +1,7 @@
 #pragma once
 
 #include "explorer/explorer.hpp"
+#include "model/fact.hpp"
 #include "model/ids.hpp"
 
 #include <memory>
@@ -33,5 +34,9 @@ std::vector<std::unique_ptr<Property>> default_properties(const model::Model& mo
 
 /// The contract's property ids, in table order.
 const std::vector<std::string_view>& property_ids();
+
+/// The model fact kind a property id reports; nullopt for "deadlock" (a property of the state
+/// graph, not of one step) and for unknown ids.
+std::optional<model::FactKind> fact_kind_of(std::string_view id);
 
 } // namespace mpcheck::properties

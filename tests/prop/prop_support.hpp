@@ -185,25 +185,8 @@ inline bool violates(const properties::CheckResult& result, std::string_view id)
     return false;
 }
 
-/// The fact kind behind a property id (the contract's table); nullopt for "deadlock", which
-/// is a property of the state graph.
-inline std::optional<model::FactKind> fact_kind_of(std::string_view id) {
-    using model::FactKind;
-    static const std::pair<std::string_view, FactKind> kTable[] = {
-        {"abandoned-lock", FactKind::abandoned_lock},
-        {"broken-queue", FactKind::broken_queue},
-        {"lost-data", FactKind::lost_data},
-        {"api-misuse", FactKind::api_misuse},
-        {"unshared-resource", FactKind::unshared_resource},
-        {"duplicated-output", FactKind::duplicated_output},
-        {"assertion", FactKind::assertion_failed},
-        {"uncaught-exception", FactKind::uncaught_exception},
-    };
-    for (const auto& [name, kind] : kTable) {
-        if (name == id) return kind;
-    }
-    return std::nullopt;
-}
+/// The fact kind behind a property id (the contract's table, from properties/).
+using properties::fact_kind_of;
 
 } // namespace mpcheck::prop
 
