@@ -80,15 +80,7 @@ Val Lowerer::condition(const Expr& e) {
 
 Val Lowerer::expr(const Expr& e, std::string_view text) {
     const Val v = value(e, text);
-    if (v.is_aggregate())
-        unsupported("a " +
-                        std::string(v.agg->shape == Static::Shape::instance ? "user object"
-                                    : v.agg->shape == Static::Shape::dict   ? "dict"
-                                    : v.agg->shape == Static::Shape::tuple  ? "tuple"
-                                                                            : "list") +
-                        " used where a single value is needed (" + src(e.pos) + ")",
-                    e.pos.line, e.pos.column);
-    return v;
+    return v.is_aggregate() ? materialize(v, e) : v;
 }
 
 Val Lowerer::value(const Expr& e, std::string_view text) {
@@ -99,7 +91,7 @@ Val Lowerer::value(const Expr& e, std::string_view text) {
     case ExprKind::integer:
         if (e.is_float) unsupported("float literal", e.pos.line, e.pos.column);
         if (!Value::fits_int(e.number))
-            unsupported("integer literal beyond the model's range (|n| < 2**28)", e.pos.line,
+            unsupported("integer literal beyond the model's range (|n| < 2**27)", e.pos.line,
                         e.pos.column);
         return Val{constant(Value::integer(static_cast<std::int32_t>(e.number)))};
     case ExprKind::constant:

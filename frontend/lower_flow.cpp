@@ -137,9 +137,12 @@ void Lowerer::for_stmt(const Stmt& s) {
         close_loop(exit, fb().pc(), next);
         return;
     }
-    // Anything else must be a sequence known when lowering: the loop is unrolled over its
-    // elements, which are evaluated first (as Python builds the list before iterating).
-    const std::vector<Val> items = sequence(it);
+    // A sequence known when lowering: the loop is unrolled over its elements, which are
+    // evaluated first (as Python builds the list before iterating). Anything else is iterated
+    // at run time.
+    const Val seq = value(it);
+    if (!seq.agg || seq.agg->handle) return runtime_for(s, seq);
+    const std::vector<Val> items = elements(seq, it);
     std::vector<std::uint32_t> breaks;
     for (const Val& item : items) {
         at(s.pos);

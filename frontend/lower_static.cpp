@@ -220,10 +220,9 @@ Val Lowerer::subscript(const Expr& e) {
         return split_part(base, static_cast<std::int32_t>(*k));
     }
     const Val v = value(base);
-    if (!v.agg || v.agg->shape == Static::Shape::instance)
-        unsupported("subscript of a value not known when lowering (only lists, tuples and dicts "
-                    "of known length, and s.split(...)[k])",
-                    e.pos.line, e.pos.column);
+    if (!v.agg || v.agg->handle) return runtime_item(v.reg, expr(index).reg, e);
+    if (v.agg->shape == Static::Shape::instance)
+        unsupported("subscript of an object", e.pos.line, e.pos.column);
     const Static& s = *v.agg;
     if (s.shape == Static::Shape::dict) {
         const Static::Key k = const_key(index);
@@ -280,7 +279,8 @@ void Lowerer::bind_target(const Expr& target, const Val& v) {
     if (target.kind == ExprKind::name) return bind_name(target.text, v);
     if (target.kind != ExprKind::tuple && target.kind != ExprKind::list)
         unsupported("this loop target", target.pos.line, target.pos.column);
-    if (!v.agg || v.agg->shape == Static::Shape::instance || v.agg->shape == Static::Shape::dict ||
+    if (!v.agg || v.agg->handle) return runtime_unpack(target, v);
+    if (v.agg->shape == Static::Shape::instance || v.agg->shape == Static::Shape::dict ||
         v.agg->items.size() != target.args.size())
         unsupported("unpacking of a value that is not a tuple of " +
                         std::to_string(target.args.size()) + " elements known when lowering",

@@ -112,8 +112,24 @@ Val Lowerer::percent_format(const Expr& e) {
     const Val right = value(*e.args[1]);
     if (right.agg && right.agg->shape == Static::Shape::tuple) {
         args = right.agg->items;
-    } else {
+    } else if (right.is_aggregate()) {
         args.push_back(right);
+    } else {
+        // A value known only at run time may be a tuple that supplies every conversion.
+        const Reg operand = fb().temp();
+        at(e.pos);
+        fb().emit({.op = Op::percent_args,
+                   .dst = operand,
+                   .a = right.reg,
+                   .imm = static_cast<std::int32_t>(specs.size())},
+                  src(e.pos));
+        if (specs.size() == 1) {
+            args.push_back(Val{operand, right.kind});
+        } else {
+            for (std::size_t i = 0; i < specs.size(); ++i)
+                args.push_back(runtime_item(
+                    operand, constant(Value::integer(static_cast<std::int32_t>(i))), e));
+        }
     }
     for (const Val& a : args) {
         if (a.is_aggregate())

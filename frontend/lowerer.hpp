@@ -208,6 +208,16 @@ private:
     Val key_value(const Static::Key& k);
     Static::Key const_key(const Expr& e) const;
 
+    // ---- lower_sequence.cpp: tuples and lists as run-time values ----
+    /// Builds the static tuple or list `v` (the value of `e`) as one run-time value.
+    Val materialize(const Val& v, const Expr& e);
+    /// seq[index] of a value known only at run time.
+    Val runtime_item(model::Reg seq, model::Reg index, const Expr& e);
+    /// `a, b = v` for a value known only at run time (checked then).
+    void runtime_unpack(const Expr& target, const Val& v);
+    /// `for target in v:` for a value known only at run time.
+    void runtime_for(const Stmt& s, const Val& seq);
+
     // ---- lower_string.cpp: strings built at run time ----
     Val string_literal(const Expr& e);
     /// A register holding the str `text`.

@@ -1,6 +1,7 @@
 #include "model/exec.hpp"
 
 #include "model/lifecycle.hpp"
+#include "model/pickle_size.hpp"
 #include "model/word_list.hpp"
 
 namespace mpcheck::model::detail {
@@ -132,37 +133,63 @@ std::uint32_t Exec::view(std::uint32_t p, std::uint32_t obj) {
     return s.view_offset(index);
 }
 
-std::uint64_t Exec::pickled_size(Value v) const {
-    // Measured with ForkingPickler.dumps, protocol 4 (spec §13.4): a 9-byte FRAME header is
-    // added when the frame body is >= 4 bytes and < 64 KiB; larger objects are unframed.
-    auto sized = [](std::uint64_t n) -> std::uint64_t {
-        if (n < 256) return n + 15;
-        if (n < 65536) return n + 18;
-        return n + 9;
-    };
+namespace {
+
+// Adds the opcodes that pickling v writes; false when v cannot be pickled.
+bool save(const Exec& x, Value v, PickleSize& p) {
+    p.begin_object();
     switch (v.tag()) {
     case Value::Tag::none:
     case Value::Tag::boolean:
-        return 4;
+        p.opcodes(1); // NONE, NEWTRUE, NEWFALSE
+        return true;
     case Value::Tag::integer: {
         const std::int32_t i = v.as_int();
-        if (i >= 0 && i <= 255) return 5;
-        if (i >= 0 && i <= 65535) return 15;
-        return 17;
+        p.opcodes(i >= 0 && i <= 255 ? 2 : (i >= 0 && i <= 65535 ? 3 : 5)); // BININT1/2/BININT
+        return true;
     }
     case Value::Tag::str:
     case Value::Tag::bytes:
-        return sized(text_size(v, true));
+        p.text(x.text_size(v, true));
+        return true;
     case Value::Tag::exception:
-        return 60; // e.g. pickle.dumps(ValueError()) is about 60 bytes
+        p.opcodes(48); // pickle.dumps(ValueError()) is about 60 bytes in all
+        return true;
     case Value::Tag::object:
-        // Connections pickle (resource_sharer hands the fd over); every other multiprocessing
-        // object refuses: "... should only be shared between processes through inheritance".
-        return kind_of(v.as_object()) == ObjKind::conn ? 120 : kUnpicklable;
+        // Connections pickle (resource_sharer hands the fd over; about 120 bytes in all); every
+        // other multiprocessing object refuses: "... should only be shared between processes
+        // through inheritance".
+        if (x.kind_of(v.as_object()) != ObjKind::conn) return false;
+        p.opcodes(108);
+        return true;
+    case Value::Tag::sequence: {
+        const SeqContent& c = x.sequences->content(v.as_sequence());
+        const std::size_t n = c.items.size();
+        if (!c.is_list && n == 0) {
+            p.opcodes(1); // EMPTY_TUPLE, not memoized
+            return true;
+        }
+        if (c.is_list) p.opcodes(2);                 // EMPTY_LIST, MEMOIZE
+        if (c.is_list ? n > 1 : n > 3) p.opcodes(1); // MARK
+        for (const std::uint32_t item : c.items) {
+            if (!save(x, Value::from_bits(item), p)) return false;
+        }
+        // tuples: TUPLE1..3 or TUPLE, then MEMOIZE; lists: APPEND or APPENDS (none when empty)
+        p.opcodes(c.is_list ? (n > 0 ? 1 : 0) : 2);
+        return true;
+    }
     case Value::Tag::absent:
         break;
     }
-    return kUnpicklable;
+    return false;
+}
+
+} // namespace
+
+std::uint64_t Exec::pickled_size(Value v) const {
+    PickleSize p;
+    if (!save(*this, v, p)) return kUnpicklable;
+    return p.finish();
 }
 
 std::uint64_t Exec::text_size(Value v, bool utf8) const {
@@ -190,6 +217,8 @@ bool Exec::truthy(Value v) const {
     case Value::Tag::object:
     case Value::Tag::exception:
         return true;
+    case Value::Tag::sequence:
+        return !sequences->content(v.as_sequence()).items.empty();
     }
     return false;
 }

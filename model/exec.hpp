@@ -4,8 +4,8 @@
 #include "model/fact.hpp"
 #include "model/layout.hpp"
 #include "model/program.hpp"
+#include "model/runtime_values.hpp"
 #include "model/state.hpp"
-#include "model/strings.hpp"
 #include "model/value.hpp"
 
 #include <cstdint>
@@ -27,17 +27,20 @@ class Exec {
 public:
     Exec(const Program& program, StartMethod default_method, State& state,
          std::vector<Fact>& fact_out, std::uint32_t acting, std::uint32_t alternative,
-         StringTable* string_table)
+         RuntimeValues* runtime)
         : prog(program), method(default_method), s(state), facts(fact_out), proc(acting),
-          alt(alternative), strings(string_table) {}
+          alt(alternative), values(runtime), strings(&runtime->strings),
+          sequences(&runtime->sequences) {}
 
     const Program& prog;
     StartMethod method;
     State& s;
     std::vector<Fact>& facts;
-    std::uint32_t proc;   ///< the acting process
-    std::uint32_t alt;    ///< which nondeterministic alternative to take
-    StringTable* strings; ///< the strings built at run time (owned by the Model)
+    std::uint32_t proc;       ///< the acting process
+    std::uint32_t alt;        ///< which nondeterministic alternative to take
+    RuntimeValues* values;    ///< strings and sequences built at run time (owned by the Model)
+    StringTable* strings;     ///< values->strings
+    SequenceTable* sequences; ///< values->sequences
     /// Set by an operation when alternatives beyond `alt` exist (timeouts, choices).
     bool more_alts = false;
 

@@ -91,7 +91,7 @@ void skip_idle_stages(Exec& x) {
 }
 
 SourceLoc current_loc(const Exec& x, std::uint32_t p) {
-    Exec victim(x.prog, x.method, x.s, x.facts, p, 0, x.strings);
+    Exec victim(x.prog, x.method, x.s, x.facts, p, 0, x.values);
     if (victim.depth() > 0) return victim.instr().loc;
     return x.depth() > 0 ? x.instr().loc : SourceLoc{};
 }
@@ -139,7 +139,7 @@ void close_descriptors(Exec& x, std::uint32_t victim, SourceLoc loc, bool killed
         x.set_oword(o, lcn::kOpen, x.oword(o, lcn::kOpen) & ~Exec::bit(victim));
     }
     if (!killed) return;
-    Exec v(x.prog, x.method, x.s, x.facts, victim, 0, x.strings);
+    Exec v(x.prog, x.method, x.s, x.facts, victim, 0, x.values);
     if (v.depth() == 0) return;
     const Instr& in = v.instr();
     if (in.op == Op::conn_send && v.phase() == 1) {
@@ -294,7 +294,7 @@ void end_process(Exec& x, std::uint32_t victim, int signal) {
     close_descriptors(x, victim, loc, killed);
     drop_views(x, victim, loc, killed);
     // The dead process's frames are gone: erase them so equal outcomes are equal states.
-    Exec v(x.prog, x.method, x.s, x.facts, victim, 0, x.strings);
+    Exec v(x.prog, x.method, x.s, x.facts, victim, 0, x.values);
     while (v.depth() > 0)
         pop_frame(v);
     x.set_pword_of(victim, lp::kStage, 0);

@@ -45,8 +45,10 @@ Operands operands(const Instr& in) {
     case Op::conn_poll:
     case Op::barrier_new:
     case Op::barrier_wait:
+    case Op::percent_args:
         return {{in.a}, {in.dst}};
     case Op::binary:
+    case Op::seq_get:
         return {{in.a, in.b}, {in.dst}};
     case Op::event_new:
     case Op::file_open:
@@ -60,8 +62,10 @@ Operands operands(const Instr& in) {
     case Op::raise:
     case Op::assert_true:
     case Op::sys_exit:
+    case Op::seq_unpack:
         return {{in.a}, {}};
     case Op::call:
+    case Op::make_seq:
     case Op::process_new: {
         Operands o;
         for (Reg r = 0; r < in.b; ++r)

@@ -187,7 +187,7 @@ State Model::initial_state(std::vector<Fact>* out) const {
     s.set_word(frame + layout::frame::kFunc, program_.module);
     for (std::uint32_t r = 0; r < module.num_regs; ++r)
         s.set_word(frame + layout::frame::kRegs + r, Value::absent().bits());
-    Exec x(program_, start_method_, s, facts, 0, 0, strings_.get());
+    Exec x(program_, start_method_, s, facts, 0, 0, values_.get());
     detail::run_locals(x);
     if (out != nullptr) *out = facts;
     return s;
@@ -203,7 +203,7 @@ void Model::successors(const State& state, SuccessorSink& sink) const {
             scratch = state;
             facts.clear();
             Exec x(program_, start_method_, scratch, facts, actor_proc(state, actor), alt,
-                   strings_.get());
+                   values_.get());
             if (step(x, actor) != Outcome::blocked) sink.on_successor({actor, alt}, scratch, facts);
             if (!x.more_alts) break;
         }
@@ -217,7 +217,7 @@ bool Model::apply(const State& state, const Action& action, State& next,
     next = state;
     facts.clear();
     Exec x(program_, start_method_, next, facts, actor_proc(state, action.actor), action.alt,
-           strings_.get());
+           values_.get());
     return step(x, action.actor) != Outcome::blocked;
 }
 
@@ -250,7 +250,7 @@ std::string Model::object_name(const State& state, std::uint32_t obj) const {
 SourceLoc Model::location(const State& state, std::uint32_t proc) const {
     State copy = state;
     std::vector<Fact> facts;
-    Exec x(program_, start_method_, copy, facts, proc, 0, strings_.get());
+    Exec x(program_, start_method_, copy, facts, proc, 0, values_.get());
     if (x.depth() == 0) return {};
     return x.instr().loc;
 }
@@ -280,7 +280,7 @@ StepInfo Model::describe(const State& state, const Action& action) const {
     }
     State copy = state;
     std::vector<Fact> facts;
-    Exec x(program_, start_method_, copy, facts, info.proc, action.alt, strings_.get());
+    Exec x(program_, start_method_, copy, facts, info.proc, action.alt, values_.get());
     if (status_of(state, info.proc) == ProcStatus::exiting || x.depth() == 0) {
         switch (static_cast<ExitStage>(x.pword(lp::kStage))) {
         case ExitStage::terminate_daemons:
@@ -309,7 +309,7 @@ StepInfo Model::describe(const State& state, const Action& action) const {
 std::string Model::blocked_reason(const State& state, std::uint32_t proc) const {
     State copy = state;
     std::vector<Fact> facts;
-    Exec x(program_, start_method_, copy, facts, proc, 0, strings_.get());
+    Exec x(program_, start_method_, copy, facts, proc, 0, values_.get());
     const ProcStatus st = status_of(state, proc);
     if (st == ProcStatus::exiting) {
         switch (static_cast<ExitStage>(x.pword(lp::kStage))) {

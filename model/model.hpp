@@ -3,8 +3,8 @@
 #include "model/fact.hpp"
 #include "model/ids.hpp"
 #include "model/program.hpp"
+#include "model/runtime_values.hpp"
 #include "model/state.hpp"
-#include "model/strings.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -50,7 +50,9 @@ public:
     const Program& program() const { return program_; }
     StartMethod start_method() const { return start_method_; }
     /// The strings the program built at run time (ids in states refer to it).
-    const StringTable& strings() const { return *strings_; }
+    const StringTable& strings() const { return values_->strings; }
+    /// The tuples and lists the program built at run time.
+    const SequenceTable& sequences() const { return values_->sequences; }
 
     /// MainProcess about to run the module body (its local prefix already executed); the
     /// facts that prefix revealed (e.g. a failing assert) go to `facts` if given.
@@ -79,7 +81,7 @@ private:
     Program program_;
     StartMethod start_method_;
     /// Shared, not copied, between copies of this Model: states of one hold ids into it.
-    std::shared_ptr<StringTable> strings_ = std::make_shared<StringTable>();
+    std::shared_ptr<RuntimeValues> values_ = std::make_shared<RuntimeValues>();
 };
 
 } // namespace mpcheck::model

@@ -1,5 +1,5 @@
 #include "model/lifecycle.hpp"
-#include "model/semantics_string.hpp"
+#include "model/semantics_sequence.hpp"
 
 #include <array>
 #include <cstdlib>
@@ -20,12 +20,6 @@ std::int64_t number(Value v) {
     return v.tag() == Value::Tag::integer ? v.as_int() : (v.as_bool() ? 1 : 0);
 }
 
-// Python's == on the small values the model holds (strings are interned by content).
-bool equal(Value x, Value y) {
-    if (numeric(x) && numeric(y)) return number(x) == number(y);
-    return x == y;
-}
-
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {
     const std::int64_t q = a / b;
     return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
@@ -34,7 +28,7 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 // Sets dst to an int result, or reports that the model cannot represent it.
 void set_int(Exec& x, Reg dst, std::int64_t r) {
     if (!Value::fits_int(r)) {
-        x.fact(FactKind::model_limit, "an integer outside the modelled range (|n| < 2**28)");
+        x.fact(FactKind::model_limit, "an integer outside the modelled range (|n| < 2**27)");
         x.set_reg(dst, Value::integer(0));
         return;
     }
@@ -47,10 +41,10 @@ bool exec_binary(Exec& x, const Instr& in) {
     const auto op = static_cast<BinaryOp>(in.imm);
     switch (op) {
     case BinaryOp::eq:
-        x.set_reg(in.dst, Value::boolean(equal(l, r)));
+        x.set_reg(in.dst, Value::boolean(python_equal(x, l, r)));
         return true;
     case BinaryOp::ne:
-        x.set_reg(in.dst, Value::boolean(!equal(l, r)));
+        x.set_reg(in.dst, Value::boolean(!python_equal(x, l, r)));
         return true;
     case BinaryOp::is:
         x.set_reg(in.dst, Value::boolean(l == r));
@@ -61,8 +55,10 @@ bool exec_binary(Exec& x, const Instr& in) {
     default:
         break;
     }
-    if (const StrOutcome o = string_binary(x, in); o != StrOutcome::not_string)
-        return o == StrOutcome::done;
+    if (const ValueOutcome o = string_binary(x, in); o != ValueOutcome::not_handled)
+        return o == ValueOutcome::done;
+    if (const ValueOutcome o = sequence_binary(x, in); o != ValueOutcome::not_handled)
+        return o == ValueOutcome::done;
     if (!numeric(l) || !numeric(r)) {
         x.raise(ExcType::type_error);
         return false;
@@ -243,8 +239,15 @@ void exec_local(Exec& x) {
     case Op::str_contains:
     case Op::getpid:
     case Op::process_name:
-        if (exec_string_op(x, in) == StrOutcome::raised) return;
+    case Op::make_seq:
+    case Op::seq_get:
+    case Op::seq_unpack:
+    case Op::percent_args: {
+        ValueOutcome o = exec_sequence_op(x, in);
+        if (o == ValueOutcome::not_handled) o = exec_string_op(x, in);
+        if (o == ValueOutcome::raised) return;
         break;
+    }
     default:
         MPCHECK_UNREACHABLE("exec_local on a visible operation");
     }

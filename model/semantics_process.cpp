@@ -95,7 +95,7 @@ void inherit_by_spawn(Exec& x, std::uint32_t child, bool forkserver) {
     x.set_pword_of(child, lp::kFlags,
                    x.pword_of(child, lp::kFlags) | lp::kFlagSpawned | lp::kFlagRunsModule |
                        (forkserver ? lp::kFlagForkserver : 0));
-    Exec c(x.prog, x.method, x.s, x.facts, child, 0, x.strings);
+    Exec c(x.prog, x.method, x.s, x.facts, child, 0, x.values);
     const Function& target = x.prog.functions[x.pword_of(child, lp::kTarget)];
     for (Reg r = 0; r < target.num_params; ++r) {
         const Value v = c.reg(r);
@@ -136,7 +136,7 @@ Outcome process_start(Exec& x, std::uint32_t handle) {
         inherit_by_spawn(x, child, method_of(x) == StartMethod::forkserver);
     }
     x.advance();
-    Exec c(x.prog, x.method, x.s, x.facts, child, 0, x.strings);
+    Exec c(x.prog, x.method, x.s, x.facts, child, 0, x.values);
     run_locals(c);
     return Outcome::done;
 }

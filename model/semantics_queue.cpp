@@ -273,6 +273,22 @@ Outcome feeder_step(Exec& x, std::uint32_t view_index) {
         v = x.s.view_offset(view_index);
         x.s.set_word(v + lv::kCount, count - 1);
         if (!x.picklable(item)) {
+            if (static_cast<ProcStatus>(x.pword(lp::kStatus)) == ProcStatus::exiting) {
+                // util.is_exiting(): queues.py _feed returns on the error instead of going on,
+                // so the thread ends, the rest of the buffer is never sent and the semaphore
+                // units of the lost items stay taken (CPython 3.11; the spec's "silently
+                // ignored" reads as if the feeder continued, which it does not).
+                if (count > 1)
+                    x.fact(FactKind::lost_data,
+                           "exited while its feeder thread failed to pickle an item: the items "
+                           "buffered after it are never sent",
+                           q, count - 1);
+                word_list::clear(x.s, v, v + lv::kItems, count - 1);
+                v = x.s.view_offset(view_index);
+                x.s.set_word(v + lv::kCount, 0);
+                x.s.set_word(v + lv::kFlags, x.s.word(v + lv::kFlags) | lv::kFeederFinished);
+                return Outcome::done;
+            }
             // Pickling fails in the feeder: release the semaphore, drop the item (§4.3).
             x.set_oword(q, lq::kSem, x.oword(q, lq::kSem) - 1);
             return Outcome::done;

@@ -10,9 +10,14 @@ namespace mpcheck::model::detail {
 
 namespace lp = layout::proc;
 
+void value_limit(Exec& x, Reg dst, const char* what) {
+    x.fact(FactKind::model_limit, what);
+    x.set_reg(dst, Value::none());
+}
+
 namespace {
 
-// Strings larger than this are not built (a model limit, like ints beyond 2**28).
+// Strings larger than this are not built (a model limit, like ints beyond 2**27).
 constexpr std::uint64_t kMaxBytes = std::uint64_t{1} << 40;
 // Content operations (split, int(), in, ordering) expand strings up to this size.
 constexpr std::uint64_t kExpandLimit = std::uint64_t{1} << 20;
@@ -34,24 +39,35 @@ StrContent content_of(const Exec& x, Value v) {
     return normalize(std::move(c));
 }
 
-void limit(Exec& x, Reg dst, const char* what) {
-    x.fact(FactKind::model_limit, what);
-    x.set_reg(dst, Value::none());
-}
-
 // Interns `c` into dst; a model limit when it is too large or the table is full.
 void set_text(Exec& x, Reg dst, const StrContent& c) {
     MPCHECK_ASSERT(x.strings != nullptr);
-    if (c.byte_size() > kMaxBytes) return limit(x, dst, "a string larger than 2**40 bytes");
+    if (c.byte_size() > kMaxBytes) return value_limit(x, dst, "a string larger than 2**40 bytes");
     const auto id = x.strings->intern(c);
-    if (!id) return limit(x, dst, "more distinct strings than the model holds (2**20)");
+    if (!id) return value_limit(x, dst, "more distinct strings than the model holds (2**20)");
     x.set_reg(dst, c.is_bytes ? Value::bytes(*id) : Value::str(*id));
 }
 
 void set_int(Exec& x, Reg dst, std::int64_t v) {
     if (!Value::fits_int(v))
-        return limit(x, dst, "an integer outside the modelled range (|n| < 2**28)");
+        return value_limit(x, dst, "an integer outside the modelled range (|n| < 2**27)");
     x.set_reg(dst, Value::integer(static_cast<std::int32_t>(v)));
+}
+
+std::optional<StrContent> repr_value(const Exec& x, Value v);
+
+// repr() of a tuple or list: the repr of each item, as Python writes it ("(1,)" for one item).
+std::optional<StrContent> sequence_repr(const Exec& x, Value v) {
+    const SeqContent& c = x.sequences->content(v.as_sequence());
+    StrContent out = StrContent::of(c.is_list ? "[" : "(");
+    for (std::size_t i = 0; i < c.items.size(); ++i) {
+        if (i > 0) out = concat(out, StrContent::of(", "));
+        const auto item = repr_value(x, Value::from_bits(c.items[i]));
+        if (!item) return std::nullopt;
+        out = concat(out, *item);
+    }
+    if (!c.is_list && c.items.size() == 1) out = concat(out, StrContent::of(","));
+    return concat(out, StrContent::of(c.is_list ? "]" : ")"));
 }
 
 // str(v) for the values whose text the model knows.
@@ -67,6 +83,8 @@ std::optional<StrContent> str_of(const Exec& x, Value v) {
         return content_of(x, v);
     case Value::Tag::bytes:
         return repr_of(content_of(x, v));
+    case Value::Tag::sequence:
+        return sequence_repr(x, v);
     default:
         return std::nullopt; // objects print their address, exceptions their message
     }
@@ -77,17 +95,17 @@ std::optional<StrContent> repr_value(const Exec& x, Value v) {
 }
 
 // Pads (and, with a precision, truncates) a text result of format().
-StrOutcome finish_text(Exec& x, const Instr& in, std::optional<StrContent> text,
-                       const FormatSpec& spec) {
+ValueOutcome finish_text(Exec& x, const Instr& in, std::optional<StrContent> text,
+                         const FormatSpec& spec) {
     if (!text) {
-        limit(x, in.dst, "str() of an object or exception (its text is not modelled)");
-        return StrOutcome::done;
+        value_limit(x, in.dst, "str() of an object or exception (its text is not modelled)");
+        return ValueOutcome::done;
     }
     if (spec.precision && text->length() > *spec.precision) {
         const auto flat = text->flat(kExpandLimit);
         if (!flat) {
-            limit(x, in.dst, "truncating a very long string");
-            return StrOutcome::done;
+            value_limit(x, in.dst, "truncating a very long string");
+            return ValueOutcome::done;
         }
         std::string cut;
         std::uint64_t chars = 0;
@@ -98,20 +116,20 @@ StrOutcome finish_text(Exec& x, const Instr& in, std::optional<StrContent> text,
         text = StrContent::of(cut);
     }
     set_text(x, in.dst, pad(std::move(*text), spec, '<'));
-    return StrOutcome::done;
+    return ValueOutcome::done;
 }
 
-StrOutcome raise(Exec& x, ExcType type) {
+ValueOutcome raise(Exec& x, ExcType type) {
     x.raise(type);
-    return StrOutcome::raised;
+    return ValueOutcome::raised;
 }
 
-StrOutcome exec_format(Exec& x, const Instr& in) {
+ValueOutcome exec_format(Exec& x, const Instr& in) {
     const Value v = x.reg(in.a);
     const auto spec = parse_spec(x.prog.text(static_cast<TextId>(in.imm)));
     if (!spec) {
-        limit(x, in.dst, "a format specification the model does not implement");
-        return StrOutcome::done;
+        value_limit(x, in.dst, "a format specification the model does not implement");
+        return ValueOutcome::done;
     }
     const bool numeric = v.tag() == Value::Tag::integer || v.tag() == Value::Tag::boolean;
     const std::int64_t n = v.tag() == Value::Tag::integer ? v.as_int() : (v.as_bool() ? 1 : 0);
@@ -119,7 +137,7 @@ StrOutcome exec_format(Exec& x, const Instr& in) {
         const auto text = format_int(n, *spec);
         if (!text) return raise(x, wrong);
         set_text(x, in.dst, StrContent::of(*text));
-        return StrOutcome::done;
+        return ValueOutcome::done;
     };
     if (spec->printf) {
         // '%s' % v, '%r' % v, '%5d' % v: a number conversion of a non-number is a TypeError.
@@ -144,34 +162,34 @@ StrOutcome exec_format(Exec& x, const Instr& in) {
     return finish_text(x, in, str_of(x, v), *spec);
 }
 
-StrOutcome exec_to_int(Exec& x, const Instr& in) {
+ValueOutcome exec_to_int(Exec& x, const Instr& in) {
     const Value v = x.reg(in.a);
     if (v.tag() == Value::Tag::integer || v.tag() == Value::Tag::boolean) {
         x.set_reg(in.dst, Value::integer(v.tag() == Value::Tag::integer ? v.as_int()
                                                                         : (v.as_bool() ? 1 : 0)));
-        return StrOutcome::done;
+        return ValueOutcome::done;
     }
     if (!is_text(v)) {
         x.raise(ExcType::type_error);
-        return StrOutcome::raised;
+        return ValueOutcome::raised;
     }
     const auto flat = content_of(x, v).flat(kExpandLimit);
     if (!flat) {
-        limit(x, in.dst, "int() of a very long string");
-        return StrOutcome::done;
+        value_limit(x, in.dst, "int() of a very long string");
+        return ValueOutcome::done;
     }
     const auto n = parse_int(*flat);
     if (!n) {
         x.raise(ExcType::value_error);
-        return StrOutcome::raised;
+        return ValueOutcome::raised;
     }
     set_int(x, in.dst, *n);
-    return StrOutcome::done;
+    return ValueOutcome::done;
 }
 
 // The parts of str.split(sep, maxsplit); nullopt when it raised or hit a limit (`status`).
-std::optional<std::vector<std::string>> split(Exec& x, const Instr& in, StrOutcome& status) {
-    status = StrOutcome::raised;
+std::optional<std::vector<std::string>> split(Exec& x, const Instr& in, ValueOutcome& status) {
+    status = ValueOutcome::raised;
     const Value s = x.reg(in.a);
     const Value sep = x.reg(in.b);
     const Value max = x.reg(in.c);
@@ -184,8 +202,8 @@ std::optional<std::vector<std::string>> split(Exec& x, const Instr& in, StrOutco
     const auto delim =
         sep.is_none() ? std::optional<std::string>("") : content_of(x, sep).flat(kExpandLimit);
     if (!text || !delim) {
-        limit(x, in.dst, "split() of a very long string");
-        status = StrOutcome::done;
+        value_limit(x, in.dst, "split() of a very long string");
+        status = ValueOutcome::done;
         return std::nullopt;
     }
     if (!sep.is_none() && delim->empty()) {
@@ -230,24 +248,24 @@ std::optional<std::vector<std::string>> split(Exec& x, const Instr& in, StrOutco
     }
 }
 
-StrOutcome exec_contains(Exec& x, const Instr& in) {
+ValueOutcome exec_contains(Exec& x, const Instr& in) {
     const Value hay = x.reg(in.a);
     const Value needle = x.reg(in.b);
     if (!is_text(hay) || needle.tag() != hay.tag()) {
         x.raise(ExcType::type_error);
-        return StrOutcome::raised;
+        return ValueOutcome::raised;
     }
     const auto h = content_of(x, hay).flat(kExpandLimit);
     const auto n = content_of(x, needle).flat(kExpandLimit);
     if (!h || !n) {
-        limit(x, in.dst, "'in' on a very long string");
-        return StrOutcome::done;
+        value_limit(x, in.dst, "'in' on a very long string");
+        return ValueOutcome::done;
     }
     x.set_reg(in.dst, Value::boolean(h->find(*n) != std::string::npos));
-    return StrOutcome::done;
+    return ValueOutcome::done;
 }
 
-StrOutcome exec_process_name(Exec& x, const Instr& in) {
+ValueOutcome exec_process_name(Exec& x, const Instr& in) {
     std::string name;
     for (std::uint32_t p = x.proc; p != 0;) {
         const std::string part = std::to_string(x.pword_of(p, lp::kNameNo));
@@ -256,28 +274,28 @@ StrOutcome exec_process_name(Exec& x, const Instr& in) {
     }
     set_text(x, in.dst,
              StrContent::of(x.proc == 0 ? std::string("MainProcess") : "Process-" + name));
-    return StrOutcome::done;
+    return ValueOutcome::done;
 }
 
 } // namespace
 
-StrOutcome exec_string_op(Exec& x, const Instr& in) {
+ValueOutcome exec_string_op(Exec& x, const Instr& in) {
     switch (in.op) {
     case Op::str_const:
     case Op::bytes_const:
         set_text(
             x, in.dst,
             StrContent::of(x.prog.text(static_cast<TextId>(in.imm)), in.op == Op::bytes_const));
-        return StrOutcome::done;
+        return ValueOutcome::done;
     case Op::format:
         return exec_format(x, in);
     case Op::repr: {
         const auto text = repr_value(x, x.reg(in.a));
         if (!text)
-            limit(x, in.dst, "repr() of an object or exception (its text is not modelled)");
+            value_limit(x, in.dst, "repr() of an object or exception (its text is not modelled)");
         else
             set_text(x, in.dst, *text);
-        return StrOutcome::done;
+        return ValueOutcome::done;
     }
     case Op::to_int:
         return exec_to_int(x, in);
@@ -285,52 +303,83 @@ StrOutcome exec_string_op(Exec& x, const Instr& in) {
         const Value v = x.reg(in.a);
         if (!is_text(v)) {
             x.raise(ExcType::type_error);
-            return StrOutcome::raised;
+            return ValueOutcome::raised;
         }
         set_int(x, in.dst, static_cast<std::int64_t>(x.text_size(v, false)));
-        return StrOutcome::done;
+        return ValueOutcome::done;
     }
     case Op::str_split_len:
     case Op::str_split_part: {
-        StrOutcome status = StrOutcome::done;
+        ValueOutcome status = ValueOutcome::done;
         const auto parts = split(x, in, status);
         if (!parts) return status;
         if (in.op == Op::str_split_len) {
             set_int(x, in.dst, static_cast<std::int64_t>(parts->size()));
-            return StrOutcome::done;
+            return ValueOutcome::done;
         }
         const auto n = static_cast<std::int64_t>(parts->size());
         const std::int64_t k = in.imm < 0 ? n + in.imm : in.imm;
         if (k < 0 || k >= n) {
             x.raise(ExcType::index_error);
-            return StrOutcome::raised;
+            return ValueOutcome::raised;
         }
         set_text(x, in.dst,
                  StrContent::of((*parts)[static_cast<std::size_t>(k)],
                                 x.reg(in.a).tag() == Value::Tag::bytes));
-        return StrOutcome::done;
+        return ValueOutcome::done;
     }
     case Op::str_contains:
         return exec_contains(x, in);
     case Op::getpid:
         // Distinct per process and stable, which is all a program may rely on.
         x.set_reg(in.dst, Value::integer(static_cast<std::int32_t>(1000 + x.proc)));
-        return StrOutcome::done;
+        return ValueOutcome::done;
     case Op::process_name:
         return exec_process_name(x, in);
     default:
-        return StrOutcome::not_string;
+        return ValueOutcome::not_handled;
     }
 }
 
-StrOutcome string_binary(Exec& x, const Instr& in) {
+ValueOutcome string_item(Exec& x, const Instr& in) {
+    const Value text = x.reg(in.a);
+    if (!is_text(text)) return ValueOutcome::not_handled;
+    const Value index = x.reg(in.b);
+    if (index.tag() != Value::Tag::integer && index.tag() != Value::Tag::boolean)
+        return raise(x, ExcType::type_error);
+    const auto flat = content_of(x, text).flat(kExpandLimit);
+    if (!flat) {
+        value_limit(x, in.dst, "indexing a very long string");
+        return ValueOutcome::done;
+    }
+    // The byte offset where each character starts (every byte, for bytes).
+    const bool bytes = text.tag() == Value::Tag::bytes;
+    std::vector<std::size_t> starts;
+    for (std::size_t i = 0; i < flat->size(); ++i) {
+        if (bytes || (static_cast<unsigned char>((*flat)[i]) & 0xC0) != 0x80) starts.push_back(i);
+    }
+    const auto n = static_cast<std::int64_t>(starts.size());
+    const std::int64_t k0 = index.tag() == Value::Tag::integer ? index.as_int() : index.as_bool();
+    const std::int64_t k = k0 < 0 ? n + k0 : k0;
+    if (k < 0 || k >= n) return raise(x, ExcType::index_error);
+    const std::size_t at = starts[static_cast<std::size_t>(k)];
+    if (bytes) {
+        x.set_reg(in.dst, Value::integer(static_cast<unsigned char>((*flat)[at])));
+        return ValueOutcome::done;
+    }
+    const std::size_t end = k + 1 < n ? starts[static_cast<std::size_t>(k + 1)] : flat->size();
+    set_text(x, in.dst, StrContent::of(flat->substr(at, end - at)));
+    return ValueOutcome::done;
+}
+
+ValueOutcome string_binary(Exec& x, const Instr& in) {
     const Value l = x.reg(in.a);
     const Value r = x.reg(in.b);
-    if (!is_text(l) && !is_text(r)) return StrOutcome::not_string;
+    if (!is_text(l) && !is_text(r)) return ValueOutcome::not_handled;
     const auto op = static_cast<BinaryOp>(in.imm);
     auto type_error = [&] {
         x.raise(ExcType::type_error);
-        return StrOutcome::raised;
+        return ValueOutcome::raised;
     };
     auto count = [](Value v) -> std::optional<std::int64_t> {
         if (v.tag() == Value::Tag::integer) return v.as_int();
@@ -341,7 +390,7 @@ StrOutcome string_binary(Exec& x, const Instr& in) {
     case BinaryOp::add:
         if (l.tag() != r.tag()) return type_error();
         set_text(x, in.dst, concat(content_of(x, l), content_of(x, r)));
-        return StrOutcome::done;
+        return ValueOutcome::done;
     case BinaryOp::mul: {
         const Value text = is_text(l) ? l : r;
         const auto n = count(is_text(l) ? r : l);
@@ -349,20 +398,20 @@ StrOutcome string_binary(Exec& x, const Instr& in) {
         const StrContent c = content_of(x, text);
         const std::uint64_t times = *n > 0 ? static_cast<std::uint64_t>(*n) : 0;
         if (times > 0 && c.byte_size() > kMaxBytes / times) {
-            limit(x, in.dst, "a string larger than 2**40 bytes");
-            return StrOutcome::done;
+            value_limit(x, in.dst, "a string larger than 2**40 bytes");
+            return ValueOutcome::done;
         }
         if (times > 64 && c.runs.size() > 1 && !c.flat(std::uint64_t{1} << 16)) {
-            limit(x, in.dst, "repeating a long string of mixed content");
-            return StrOutcome::done;
+            value_limit(x, in.dst, "repeating a long string of mixed content");
+            return ValueOutcome::done;
         }
         set_text(x, in.dst, repeat(c, *n));
-        return StrOutcome::done;
+        return ValueOutcome::done;
     }
     case BinaryOp::mod:
         if (!is_text(l)) return type_error();
-        limit(x, in.dst, "'%' formatting with a format string not known before the run");
-        return StrOutcome::done;
+        value_limit(x, in.dst, "'%' formatting with a format string not known before the run");
+        return ValueOutcome::done;
     case BinaryOp::lt:
     case BinaryOp::le:
     case BinaryOp::gt:
@@ -371,8 +420,8 @@ StrOutcome string_binary(Exec& x, const Instr& in) {
         const auto a = content_of(x, l).flat(kExpandLimit);
         const auto b = content_of(x, r).flat(kExpandLimit);
         if (!a || !b) {
-            limit(x, in.dst, "ordering of very long strings");
-            return StrOutcome::done;
+            value_limit(x, in.dst, "ordering of very long strings");
+            return ValueOutcome::done;
         }
         const int c = a->compare(*b); // UTF-8 byte order is code point order
         const bool result = op == BinaryOp::lt   ? c < 0
@@ -380,10 +429,10 @@ StrOutcome string_binary(Exec& x, const Instr& in) {
                             : op == BinaryOp::gt ? c > 0
                                                  : c >= 0;
         x.set_reg(in.dst, Value::boolean(result));
-        return StrOutcome::done;
+        return ValueOutcome::done;
     }
     default:
-        return StrOutcome::not_string; // ==, is: by id; -, //: TypeError by the caller
+        return ValueOutcome::not_handled; // ==, is: by id; -, //: TypeError by the caller
     }
 }
 

@@ -6,16 +6,20 @@
 /// Model's StringTable by content.
 namespace mpcheck::model::detail {
 
-/// How a string operation ended.
-enum class StrOutcome : std::uint8_t {
-    not_string, ///< the operands are no strings: the caller applies its own rule
-    done,       ///< dst holds the result
-    raised,     ///< a Python exception was raised (already unwound)
+/// How a string or sequence operation ended.
+enum class ValueOutcome : std::uint8_t {
+    not_handled, ///< the operands are not of this kind: the caller applies its own rule
+    done,        ///< dst holds the result
+    raised,      ///< a Python exception was raised (already unwound)
 };
 
 /// Executes one of the string operations (str_const .. process_name).
-StrOutcome exec_string_op(Exec& x, const Instr& in);
+ValueOutcome exec_string_op(Exec& x, const Instr& in);
 /// `binary` when an operand is a str or bytes: +, *, % and the orderings.
-StrOutcome string_binary(Exec& x, const Instr& in);
+ValueOutcome string_binary(Exec& x, const Instr& in);
+/// seq_get (dst = a[b]) when a is a str or bytes: one character, or one byte as an int.
+ValueOutcome string_item(Exec& x, const Instr& in);
+/// Reports a model limit for an operation the model cannot carry out and sets dst to None.
+void value_limit(Exec& x, Reg dst, const char* what);
 
 } // namespace mpcheck::model::detail

@@ -17,13 +17,23 @@ enum class ExcType : std::uint8_t {
 const char* python_name(ExcType type);
 
 /// A small Python value held in a local or global variable, a queue buffer or a pipe.
-/// Packed into 32 bits (3-bit tag, 29-bit payload) because it is part of the state vector.
+/// Packed into 32 bits (4-bit tag, 28-bit payload) because it is part of the state vector.
 class Value {
 public:
-    enum class Tag : std::uint8_t { none, boolean, integer, str, bytes, object, exception, absent };
+    enum class Tag : std::uint8_t {
+        none,
+        boolean,
+        integer,
+        str,
+        bytes,
+        object,
+        exception,
+        absent,
+        sequence, ///< a tuple or list built at run time (SequenceTable id)
+    };
 
-    static constexpr std::int32_t kMaxInt = (1 << 28) - 1;
-    static constexpr std::int32_t kMinInt = -(1 << 28);
+    static constexpr std::int32_t kMaxInt = (1 << 27) - 1;
+    static constexpr std::int32_t kMinInt = -(1 << 27);
 
     constexpr Value() = default;
     static constexpr Value none() { return Value{}; }
@@ -38,6 +48,8 @@ public:
     static constexpr Value bytes(BlobId blob) { return make(Tag::bytes, blob); }
     /// A multiprocessing object (queue, lock, process handle, ...) by its creation index.
     static constexpr Value object(std::uint32_t index) { return make(Tag::object, index); }
+    /// A tuple or list built at run time, by its SequenceTable id.
+    static constexpr Value sequence(std::uint32_t id) { return make(Tag::sequence, id); }
     static constexpr Value exception(ExcType type) {
         return make(Tag::exception, static_cast<std::uint32_t>(type));
     }
@@ -56,19 +68,20 @@ public:
     constexpr bool is_absent() const { return tag() == Tag::absent; }
     constexpr bool as_bool() const { return payload() != 0; }
     constexpr std::int32_t as_int() const {
-        // Sign-extend the 29-bit payload.
+        // Sign-extend the 28-bit payload.
         const std::uint32_t p = payload();
         return (p & kSignBit) != 0 ? static_cast<std::int32_t>(p | ~kPayloadMask)
                                    : static_cast<std::int32_t>(p);
     }
     constexpr std::uint32_t as_object() const { return payload(); }
     constexpr BlobId as_blob() const { return payload(); }
+    constexpr std::uint32_t as_sequence() const { return payload(); }
     constexpr ExcType as_exception() const { return static_cast<ExcType>(payload()); }
 
     friend constexpr bool operator==(Value, Value) = default;
 
 private:
-    static constexpr unsigned kPayloadBits = 29;
+    static constexpr unsigned kPayloadBits = 28;
     static constexpr std::uint32_t kPayloadMask = (1u << kPayloadBits) - 1;
     static constexpr std::uint32_t kSignBit = 1u << (kPayloadBits - 1);
 

@@ -143,6 +143,42 @@ TEST(ApiMisuse, PuttingALockOnAQueueIsDroppedByTheFeeder) {
     EXPECT_EQ(violated(r), (std::vector<std::string>{"deadlock", "api-misuse"}));
 }
 
+// def worker(q, lock): q.put(lock); q.put(1)   -- the parent gets one item, then joins.
+// Buggy: the Lock comes first. queues.py _feed ends the feeder thread on a pickling error once
+// util.is_exiting() (the child returned before its feeder reached the Lock), so the 1 behind
+// it is never sent and the parent's get() waits forever (CPython 3.11: hangs in some runs).
+// Fixed: only the int is put.
+ProgramBuilder lock_before_result(bool with_lock) {
+    ProgramBuilder b;
+    auto w = b.function("worker", {"q", "lock"});
+    const auto one = w.reg("one");
+    if (with_lock) w.at(2).put(w.reg("q"), w.reg("lock"));
+    w.integer(one, 1);
+    w.at(3).put(w.reg("q"), one);
+    auto m = b.module();
+    const auto q = m.reg("q");
+    const auto lock = m.reg("lock");
+    const auto p = m.reg("p");
+    m.at(6).queue(q);
+    m.lock(lock);
+    m.at(7).process(p, "worker", {q, lock});
+    m.at(8).start(p);
+    m.at(9).get(m.reg("x"), q);
+    m.at(10).join(p);
+    return b;
+}
+
+TEST(ApiMisuse, FeederPicklingErrorWhileExitingLosesTheItemsBehindIt) {
+    auto b = lock_before_result(true);
+    EXPECT_EQ(violated(check(b)),
+              (std::vector<std::string>{"deadlock", "lost-data", "api-misuse"}));
+}
+
+TEST(ApiMisuse, OnlyPicklableItemsReachTheParent) {
+    auto b = lock_before_result(false);
+    EXPECT_EQ(check(b).verdict, Verdict::ok);
+}
+
 // Module-level lock used by a child: shared under fork, a fresh copy under spawn (spec §9).
 ProgramBuilder global_lock_program() {
     ProgramBuilder b;

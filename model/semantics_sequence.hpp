@@ -1,0 +1,20 @@
+#pragma once
+
+#include "model/semantics_string.hpp"
+
+/// Internal: tuples and lists built at run time (`q.put((i, name))`, `i, name = q.get()`), held
+/// in the Model's SequenceTable by content.
+namespace mpcheck::model::detail {
+
+/// Python's == on the values the model holds: numbers by value (1 == True), strings and
+/// sequences by content, everything else by identity.
+bool python_equal(const Exec& x, Value a, Value b);
+
+/// Executes make_seq, seq_get, seq_unpack and percent_args, and len / `in` when the operand is a
+/// sequence; not_handled for anything else.
+ValueOutcome exec_sequence_op(Exec& x, const Instr& in);
+
+/// `binary` when an operand is a sequence: + (concatenation) and the orderings (a model limit).
+ValueOutcome sequence_binary(Exec& x, const Instr& in);
+
+} // namespace mpcheck::model::detail
