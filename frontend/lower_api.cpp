@@ -129,29 +129,57 @@ Val Lowerer::constructor(const std::string& what, const Expr& e, std::string_vie
         emit({.op = Op::pipe_new, .dst = dst, .imm = duplex ? 1 : 0}, text);
         return Val{dst, Kind::conn};
     }
-    if (what == "set_start_method" || what == "get_context") {
-        check_args(e, 1, {"method", "force"});
-        const Expr* m = arg(e, 0, "method");
-        if (m == nullptr) {
-            if (what == "get_context") return Val{constant(Value::none()), Kind::context};
-            unsupported("set_start_method() without a method", e.pos.line, e.pos.column);
-        }
-        const std::string method = const_str(*m);
-        if (method == "fork")
-            b_.set_start_method(model::StartMethod::fork);
-        else if (method == "spawn")
-            b_.set_start_method(model::StartMethod::spawn);
-        else if (method == "forkserver")
-            b_.set_start_method(model::StartMethod::forkserver);
-        else
-            unsupported("start method '" + method + "'", m->pos.line, m->pos.column);
-        return Val{constant(Value::none()), what == "get_context" ? Kind::context : Kind::unknown};
-    }
+    if (what == "set_start_method" || what == "get_context") return context_call(what, e);
     if (what == "freeze_support") return Val{constant(Value::none())};
     if (what == "current_process")
         unsupported("current_process() other than current_process().name", e.pos.line,
                     e.pos.column);
     unsupported("multiprocessing." + what, e.pos.line, e.pos.column);
+}
+
+Val Lowerer::context_call(const std::string& what, const Expr& e) {
+    check_args(e, what == "get_context" ? 1 : 2, {"method", "force"});
+    const Expr* m = arg(e, 0, "method");
+    std::optional<model::StartMethod> method;
+    if (m != nullptr && !(m->kind == ExprKind::constant && m->text == "None")) {
+        const std::string name = const_str(*m);
+        if (name == "fork")
+            method = model::StartMethod::fork;
+        else if (name == "spawn")
+            method = model::StartMethod::spawn;
+        else if (name == "forkserver")
+            method = model::StartMethod::forkserver;
+        else
+            unsupported("start method '" + name + "'", m->pos.line, m->pos.column);
+    }
+    if (what == "get_context") {
+        // get_context() is the default context, and fixes it; get_context(m) is m's own
+        // context and leaves the default alone.
+        if (var_.empty())
+            unsupported("get_context(...) not assigned to a name", e.pos.line, e.pos.column);
+        const std::uint8_t context = method ? static_cast<std::uint8_t>(*method) + 1 : 0;
+        if (const auto it = contexts_.find(var_); it != contexts_.end() && it->second != context)
+            unsupported("'" + var_ + "' bound to two different contexts", e.pos.line, e.pos.column);
+        contexts_[var_] = context;
+        if (!method) {
+            at(e.pos);
+            fb().emit({.op = Op::fix_context, .imm = 0}, src(e.pos));
+        }
+        return Val{constant(Value::none()), Kind::context};
+    }
+    if (!method) unsupported("set_start_method() without a method", e.pos.line, e.pos.column);
+    bool force = false;
+    if (const Expr* f = arg(e, 1, "force")) {
+        if (f->kind != ExprKind::constant || f->text == "None")
+            unsupported("set_start_method force= other than True or False", f->pos.line,
+                        f->pos.column);
+        force = f->text == "True";
+    }
+    at(e.pos);
+    fb().emit({.op = Op::fix_context,
+               .imm = (force ? 2 : 1) | ((static_cast<std::int32_t>(*method) + 1) << 4)},
+              src(e.pos));
+    return Val{constant(Value::none())};
 }
 
 namespace {

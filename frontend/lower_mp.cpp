@@ -15,6 +15,7 @@ std::uint32_t Lowerer::emit(model::Instr in, std::string_view text) {
                          in.op == Op::event_new || in.op == Op::file_open ||
                          in.op == Op::barrier_new || in.op == Op::pipe_new;
     if (creates && !var_.empty()) b_.program().functions[scope_->id].code[pc].name = b_.text(var_);
+    if (creates) b_.program().functions[scope_->id].code[pc].context = creation_context_;
     return pc;
 }
 
@@ -88,9 +89,26 @@ std::string Lowerer::module_of(const Expr& callee) const {
     return {};
 }
 
+std::uint8_t Lowerer::context_of(const Expr& callee) const {
+    if (callee.kind != ExprKind::attribute) return 0; // `from multiprocessing import Queue`
+    const std::string& name = callee.args[0]->text;
+    if (const auto it = contexts_.find(name); it != contexts_.end()) return it->second;
+    if (imports_.count(name) != 0 && !is_local(name)) return 0;
+    unsupported("'" + name +
+                    "' used as a multiprocessing context: only the module and names "
+                    "assigned from get_context(...) are known contexts",
+                callee.pos.line, callee.pos.column);
+}
+
 Val Lowerer::call(const Expr& e, std::string_view text) {
     const Expr& callee = *e.args[0];
-    if (const auto mp = mp_name(callee)) return constructor(*mp, e, text);
+    if (const auto mp = mp_name(callee)) {
+        const std::uint8_t outer = creation_context_;
+        creation_context_ = context_of(callee);
+        const Val v = constructor(*mp, e, text);
+        creation_context_ = outer;
+        return v;
+    }
     const std::string mod = module_of(callee);
     if (mod == "time.sleep") {
         at(e.pos);

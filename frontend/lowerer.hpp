@@ -269,6 +269,11 @@ private:
     /// Emits a visible op and names the object it creates after `var` (if any).
     std::uint32_t emit(model::Instr in, std::string_view text);
     std::optional<std::string> mp_name(const Expr& callee) const;
+    /// The context a multiprocessing call goes through (Instr::context): 0 for the module and
+    /// get_context(), StartMethod + 1 for a name bound to get_context(m).
+    std::uint8_t context_of(const Expr& callee) const;
+    /// set_start_method(...) and get_context(...).
+    Val context_call(const std::string& what, const Expr& e);
     std::string module_of(const Expr& e) const;
 
     const Module& module_;
@@ -286,6 +291,11 @@ private:
     Scope* scope_ = nullptr;
     model::SourceLoc loc_{1, 1}; ///< location given to the next emitted instruction
     std::string var_; ///< the variable the current statement assigns (names created objects)
+    /// Names bound to contexts: 0 for the default context (the module, get_context()),
+    /// StartMethod + 1 for get_context(m).
+    std::map<std::string, std::uint8_t> contexts_;
+    /// The context of the object or Process being created (see Instr::context).
+    std::uint8_t creation_context_ = 0;
 
     struct Loop {
         std::uint32_t continue_target = 0;

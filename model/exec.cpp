@@ -115,7 +115,22 @@ std::uint32_t Exec::new_object(ObjKind kind, std::uint32_t size) {
     // Created while a spawn/forkserver child re-imports the main module: a copy that the
     // child's parent does not share (spec §1.3, §9).
     if ((pword(layout::proc::kFlags) & layout::proc::kFlagRunsModule) != 0) {
-        set_oword(obj, layout::obj::kOrigin, 1);
+        set_oword(obj, layout::obj::kOrigin, layout::obj::kOriginModuleCopy);
+    }
+    // Queues and synchronisation objects are built on SemLocks made through a context
+    // (context.py: `ctx=self.get_context()`): the default one fixes this process's default
+    // context, and a fork context marks the SemLocks as unpicklable for spawned children.
+    const bool semlocks = kind == ObjKind::queue || kind == ObjKind::sem || kind == ObjKind::cond ||
+                          kind == ObjKind::event || kind == ObjKind::barrier;
+    if (semlocks && depth() > 0) {
+        const std::uint8_t context = instr().context;
+        if (context == 0) set_pword(lp::kFlags, pword(lp::kFlags) | lp::kFlagContextSet);
+        const StartMethod m =
+            context == 0 ? default_start_method() : static_cast<StartMethod>(context - 1);
+        if (m == StartMethod::fork) {
+            set_oword(obj, layout::obj::kOrigin,
+                      oword(obj, layout::obj::kOrigin) | layout::obj::kOriginForkContext);
+        }
     }
     return obj;
 }

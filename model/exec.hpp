@@ -33,7 +33,16 @@ public:
           sequences(&runtime->sequences) {}
 
     const Program& prog;
-    StartMethod method;
+    StartMethod method; ///< the default start method when the program does not fix one
+    /// The acting process's default context's start method: the one its set_start_method()
+    /// (or its parent's) chose, else the program's.
+    StartMethod default_start_method() const {
+        const std::uint32_t bits =
+            (pword(layout::proc::kFlags) & layout::proc::kDefaultMethodMask) >>
+            layout::proc::kDefaultMethodShift;
+        if (bits != 0) return static_cast<StartMethod>(bits - 1);
+        return prog.start_method_fixed ? prog.start_method : method;
+    }
     State& s;
     std::vector<Fact>& facts;
     std::uint32_t proc;       ///< the acting process

@@ -27,6 +27,18 @@ inline constexpr std::uint32_t kFlagSpawned = 1u << 4;    ///< created by spawn/
 inline constexpr std::uint32_t kFlagRunsModule = 1u << 5; ///< bottom frame is the module body
 inline constexpr std::uint32_t kFlagJoined = 1u << 6;     ///< handle: joined (reaped)
 inline constexpr std::uint32_t kFlagForkserver = 1u << 7; ///< created by forkserver
+/// This process's default context is fixed (context.py `_actual_context`): by
+/// set_start_method(), get_context(), an object or a start() through the default context, or
+/// inherited (fork) or set by spawn's prepare(); a later set_start_method() raises RuntimeError.
+inline constexpr std::uint32_t kFlagContextSet = 1u << 8;
+/// handle: the start method of get_context(m).Process (StartMethod + 1; 0: the default).
+inline constexpr std::uint32_t kMethodShift = 9;
+inline constexpr std::uint32_t kMethodMask = 3u << kMethodShift;
+/// This process's default context's start method (StartMethod + 1; 0: the program's default):
+/// set by set_start_method(), copied into children (fork copies it; spawn's prepare() passes
+/// the parent's get_start_method()).
+inline constexpr std::uint32_t kDefaultMethodShift = 11;
+inline constexpr std::uint32_t kDefaultMethodMask = 3u << kDefaultMethodShift;
 } // namespace proc
 
 // ---- frames inside a process record ----------------------------------------------------
@@ -42,9 +54,14 @@ inline constexpr std::uint32_t kRegs = 4;    ///< first register
 namespace obj {
 inline constexpr std::uint32_t kKind = 1; ///< ObjKind
 inline constexpr std::uint32_t kName = 2; ///< TextId naming the object (its variable)
-/// 1 when the object was created by a spawn/forkserver child re-running the module body, so
-/// it is that child's own copy of a module-level resource the program means to share.
+/// Where the object comes from: bit flags below.
 inline constexpr std::uint32_t kOrigin = 3;
+/// Created by a spawn/forkserver child re-running the module body, so it is that child's own
+/// copy of a module-level resource the program means to share.
+inline constexpr std::uint32_t kOriginModuleCopy = 1u << 0;
+/// Holds SemLocks created in a fork context: pickling it for a spawn or forkserver child
+/// raises RuntimeError (synchronize.py SemLock.__getstate__, `_is_fork_ctx`).
+inline constexpr std::uint32_t kOriginForkContext = 1u << 1;
 } // namespace obj
 
 namespace handle {

@@ -19,6 +19,7 @@ Operands operands(const Instr& in) {
     case Op::jump:
     case Op::print:
     case Op::sleep:
+    case Op::fix_context:
         return {};
     case Op::load_const:
     case Op::load_global:

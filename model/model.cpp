@@ -31,7 +31,8 @@ void check_shared(Exec& x) {
     if (x.phase() != 0 || in.a >= x.function().num_regs) return;
     const Value v = x.reg(in.a);
     if (v.tag() != Value::Tag::object || v.as_object() >= x.s.num_objects()) return;
-    if (x.oword(v.as_object(), layout::obj::kOrigin) == 0) return;
+    if ((x.oword(v.as_object(), layout::obj::kOrigin) & layout::obj::kOriginModuleCopy) == 0)
+        return;
     if (x.kind_of(v.as_object()) == ObjKind::process_handle) return;
     x.fact(FactKind::unshared_resource,
            "is a different object in this process than in its parent: it was re-created when "

@@ -55,6 +55,9 @@ struct Instr {
     /// For instructions that create an object: the variable it is assigned to ("q"), used to
     /// name the object in messages. kNoText: the object is named by `text`.
     TextId name = kNoText;
+    /// For instructions that create an object or a Process: the context it is created through,
+    /// 0 for the default context (`mp.Queue()`), else StartMethod + 1 of `get_context(m)`.
+    std::uint8_t context = 0;
 };
 
 /// A `try` region: an exception raised at pc in [begin, end) jumps to `handler` with the

@@ -225,6 +225,24 @@ void exec_local(Exec& x) {
         x.set_pword(lp::kExitCode, x.reg(in.a).bits());
         x.raise(ExcType::system_exit, true);
         return;
+    case Op::fix_context: {
+        const std::uint32_t flags = x.pword(lp::kFlags);
+        const std::int32_t what = in.imm & 0xf;
+        if (what == 1 && (flags & lp::kFlagContextSet) != 0) {
+            x.fact(FactKind::api_misuse,
+                   "set_start_method() after the default context was fixed by an earlier use "
+                   "(RuntimeError: context has already been set)",
+                   State::kNone, static_cast<std::uint32_t>(ExcType::runtime_error));
+            x.raise(ExcType::runtime_error, true);
+            return;
+        }
+        const auto method = static_cast<std::uint32_t>(in.imm >> 4); // StartMethod + 1
+        x.set_pword(lp::kFlags, what == 0
+                                    ? flags | lp::kFlagContextSet
+                                    : (flags & ~lp::kDefaultMethodMask) | lp::kFlagContextSet |
+                                          (method << lp::kDefaultMethodShift));
+        break;
+    }
     case Op::name_is_main:
         x.set_reg(in.dst, Value::boolean((x.pword(lp::kFlags) & lp::kFlagIsMain) != 0));
         break;

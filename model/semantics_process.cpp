@@ -16,8 +16,39 @@ namespace {
 
 constexpr std::uint32_t kMaxProcesses = 32; // per-process bit sets are 32-bit words
 
-StartMethod method_of(const Exec& x) {
-    return x.prog.start_method_fixed ? x.prog.start_method : x.method;
+// The start method a child is started with: get_context(m).Process's own, else the default
+// context's. Popen then comes from `_default_context.get_context()`, which fixes the parent's
+// default context (a later set_start_method() raises).
+StartMethod start_method_for(Exec& x, std::uint32_t child) {
+    const std::uint32_t bits =
+        (x.pword_of(child, lp::kFlags) & lp::kMethodMask) >> lp::kMethodShift;
+    if (bits != 0) return static_cast<StartMethod>(bits - 1);
+    x.set_pword(lp::kFlags, x.pword(lp::kFlags) | lp::kFlagContextSet);
+    return x.default_start_method();
+}
+
+// Whether v is, or holds, an object whose SemLocks were made in a fork context.
+bool holds_fork_semlocks(const Exec& x, Value v) {
+    if (v.tag() == Value::Tag::object)
+        return (x.oword(v.as_object(), layout::obj::kOrigin) & layout::obj::kOriginForkContext) !=
+               0;
+    if (v.tag() != Value::Tag::sequence) return false;
+    for (const std::uint32_t item : x.sequences->content(v.as_sequence()).items) {
+        if (holds_fork_semlocks(x, Value::from_bits(item))) return true;
+    }
+    return false;
+}
+
+// Spawn and forkserver pickle the args in the parent: a fork-context Lock, Queue, ... raises
+// RuntimeError in start() ("A SemLock created in a fork context is being shared with a process
+// in a spawn context").
+bool args_cross_contexts(Exec& x, std::uint32_t child) {
+    Exec c(x.prog, x.method, x.s, x.facts, child, 0, x.values);
+    const Function& target = x.prog.functions[x.pword_of(child, lp::kTarget)];
+    for (Reg r = 0; r < target.num_params; ++r) {
+        if (holds_fork_semlocks(x, c.reg(r))) return true;
+    }
+    return false;
 }
 
 Outcome process_new(Exec& x, const Instr& in) {
@@ -43,7 +74,9 @@ Outcome process_new(Exec& x, const Instr& in) {
     x.set_pword_of(p, lp::kParent, x.proc + 1);
     x.set_pword_of(p, lp::kStatus, static_cast<std::uint32_t>(ProcStatus::not_started));
     x.set_pword_of(p, lp::kExitCode, Value::none().bits());
-    x.set_pword_of(p, lp::kFlags, daemon ? lp::kFlagDaemon : 0);
+    x.set_pword_of(p, lp::kFlags,
+                   (daemon ? lp::kFlagDaemon : 0) |
+                       (static_cast<std::uint32_t>(in.context) << lp::kMethodShift));
     x.set_pword_of(p, lp::kNameNo, child_no);
     x.set_pword_of(p, lp::kDepth, 1);
     x.set_pword_of(p, lp::kTarget, fn);
@@ -128,12 +161,30 @@ Outcome process_start(Exec& x, std::uint32_t handle) {
                         "needs an `if __name__ == '__main__':` guard",
                         handle);
     }
-    x.set_pword_of(child, lp::kFlags, flags | lp::kFlagStarted);
+    const StartMethod method = start_method_for(x, child);
+    if (method != StartMethod::fork && args_cross_contexts(x, child)) {
+        return x.misuse(
+            ExcType::runtime_error,
+            "start() of a spawn/forkserver child with a Lock or Queue of a fork context in "
+            "its args (RuntimeError: its SemLocks cannot be pickled; make them "
+            "through the child's context)",
+            handle);
+    }
+    // Fork copies the parent's default context, fixed or not; spawn's prepare() fixes the
+    // child's to the parent's start method (set_start_method(..., force=True)).
+    const std::uint32_t context_set = method == StartMethod::fork
+                                          ? (x.pword(lp::kFlags) & lp::kFlagContextSet)
+                                          : lp::kFlagContextSet;
+    const std::uint32_t default_method = (static_cast<std::uint32_t>(x.default_start_method()) + 1)
+                                         << lp::kDefaultMethodShift;
+    x.set_pword_of(child, lp::kFlags,
+                   (flags & ~lp::kDefaultMethodMask) | lp::kFlagStarted | context_set |
+                       default_method);
     x.set_pword_of(child, lp::kStatus, static_cast<std::uint32_t>(ProcStatus::running));
-    if (method_of(x) == StartMethod::fork) {
+    if (method == StartMethod::fork) {
         inherit_by_fork(x, child);
     } else {
-        inherit_by_spawn(x, child, method_of(x) == StartMethod::forkserver);
+        inherit_by_spawn(x, child, method == StartMethod::forkserver);
     }
     x.advance();
     Exec c(x.prog, x.method, x.s, x.facts, child, 0, x.values);

@@ -2,7 +2,6 @@
 # cannot be reopened by a spawned process, so start() raises RuntimeError ('A SemLock created
 # in a fork context is being shared with a process in a spawn context').
 # expect: api-misuse
-# known-gap: the model does not track which context created a lock and lets the child use it.
 import multiprocessing as mp
 
 

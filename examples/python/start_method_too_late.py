@@ -2,8 +2,6 @@
 # level (through the default context) fixes the start method, so the later
 # set_start_method('spawn') raises RuntimeError ('context has already been set').
 # expect: api-misuse
-# known-gap: the model lets set_start_method() succeed and reports the module-level Lock as
-#   unshared-resource; CPython raises RuntimeError before any child starts.
 import multiprocessing as mp
 
 lock = mp.Lock()

@@ -197,6 +197,8 @@ if __name__ == '__main__':
 }
 
 TEST(EndToEnd, ModuleLevelLockUnderSpawn) {
+    // Spawn is the default here (as on macOS): set_start_method('spawn') after the module-level
+    // Lock would raise RuntimeError instead (see the next test).
     const auto shared = check(R"(import multiprocessing as mp
 
 lock = mp.Lock()
@@ -206,7 +208,6 @@ def child():
         pass
 
 if __name__ == '__main__':
-    mp.set_start_method('spawn')
     p = mp.Process(target=child)
     p.start()
     p.join()
