@@ -1,12 +1,15 @@
-// Benchmarks of the explorer's StateStore on synthetic interleaving-like state families:
-// P "process" blocks of 6 words, each block one of V local states, plus 4 shared words. A step of
-// process p advances its block (changing 1 to 3 of its words) and records p in a shared word.
-// Every benchmark reports bytes per stored state (all memory the store allocated / states).
+// Benchmarks of the explorer's StateStore on synthetic interleaving-like state families laid out
+// as the model lays out its states: a 4-word header, then P "process" records that start with
+// their size word, each record one of V local states. A step of process p advances its record
+// (changing 1 to 3 of its words, and with resizing=1 also its length, which shifts every record
+// after it) and records p in the header. Every benchmark reports bytes per stored state (all
+// memory the store allocated / states).
 //
-//   BM_ExploreBfs/P/V/batched  breadth-first search of the whole family, as the explorer does
-//                              it: load each state with its tree, insert its P successors one by
-//                              one (batched=0) or with insert_batch (batched=1); most successors
-//                              are already stored. time_per_insert includes the loads.
+//   BM_ExploreBfs/P/V/batched/resizing  breadth-first search of the whole family, as the
+//                              explorer does it: load each state with its tree, insert its P
+//                              successors one by one (batched=0) or with insert_batch
+//                              (batched=1); most successors are already stored.
+//                              time_per_insert includes the loads.
 //   BM_InsertIncremental/V     insert(words, near) of a stored successor of a loaded state
 //   BM_InsertFresh/N           plain insert(words) of new states, N of them
 //   BM_InsertDuplicate/N       plain insert(words) of stored states, in a store of N
@@ -29,39 +32,55 @@ using mpcheck::explorer::StateId;
 using mpcheck::explorer::StateStore;
 using Words = std::vector<std::uint32_t>;
 
-/// The synthetic family: P processes with V local states each, and 4 shared words.
+/// The synthetic family: P processes with V local states each.
 struct Family {
-    static constexpr std::size_t kBlock = 6;
-    static constexpr std::size_t kShared = 4;
+    static constexpr std::size_t kHeader = 4;
+    static constexpr std::size_t kRecord = 6;
     std::size_t processes;
     std::uint32_t values;
+    bool resizing;
 
-    std::size_t length() const { return processes * kBlock + kShared; }
+    Family(std::size_t p, std::uint32_t v, bool resize = false)
+        : processes(p), values(v), resizing(resize) {}
 
-    /// Process p's block in local state v: a program counter and a few local variables.
-    static void write_block(std::uint32_t* words, std::size_t p, std::uint32_t v) {
-        std::uint32_t* block = words + p * kBlock;
-        block[0] = v;     // program counter: changes on every step
-        block[1] = v / 2; // changes every second step
-        block[2] = v % 3; // changes on most steps
-        block[3] = static_cast<std::uint32_t>(p);
-        block[4] = v / 7;
-        block[5] = 0;
+    /// Appends process p's record in local state v: its size, a program counter and a few
+    /// local variables (and, when resizing, v % 3 more words, as a growing buffer would).
+    void append_record(Words& words, std::size_t p, std::uint32_t v) const {
+        const std::size_t size = kRecord + (resizing ? v % 3 : 0);
+        words.push_back(static_cast<std::uint32_t>(size));
+        words.push_back(v);     // program counter: changes on every step
+        words.push_back(v / 2); // changes every second step
+        words.push_back(v % 3); // changes on most steps
+        words.push_back(static_cast<std::uint32_t>(p));
+        words.push_back(v / 7);
+        words.resize(words.size() + size - kRecord, v);
+    }
+
+    /// The state with these local states, in which process `last` took the last step.
+    void write(std::span<const std::uint32_t> locals, std::uint32_t last, Words& words) const {
+        words.assign({last, static_cast<std::uint32_t>(processes), 0, 0});
+        for (std::size_t p = 0; p < processes; ++p)
+            append_record(words, p, locals[p]);
     }
 
     Words initial() const {
-        Words words(length(), 0);
-        for (std::size_t p = 0; p < processes; ++p)
-            write_block(words.data(), p, 0);
+        Words words;
+        write(std::vector<std::uint32_t>(processes, 0), 0, words);
         return words;
     }
 
     /// Writes to `to` the successor of `from` in which process p takes a step.
-    void step(std::span<const std::uint32_t> from, std::size_t p, std::uint32_t* to) const {
-        std::copy(from.begin(), from.end(), to);
-        write_block(to, p, (from[p * kBlock] + 1) % values);
-        to[processes * kBlock] = static_cast<std::uint32_t>(p);
+    void step(std::span<const std::uint32_t> from, std::size_t p, Words& to) const {
+        std::vector<std::uint32_t>& locals = scratch_;
+        locals.resize(processes);
+        for (std::size_t q = 0, at = kHeader; q < processes; ++q, at += from[at])
+            locals[q] = from[at + 1];
+        locals[p] = (locals[p] + 1) % values;
+        write(locals, static_cast<std::uint32_t>(p), to);
     }
+
+private:
+    mutable std::vector<std::uint32_t> scratch_;
 };
 
 void report_memory(benchmark::State& state, const StateStore& store) {
@@ -73,10 +92,9 @@ void report_memory(benchmark::State& state, const StateStore& store) {
 
 /// Breadth-first search of the whole family; returns the number of inserts.
 std::size_t explore(const Family& family, bool batched, StateStore& store) {
-    const std::size_t n = family.length();
     StateStore::Tree tree;
     Words current;
-    Words successors(family.processes * n);
+    std::vector<Words> successors(family.processes);
     std::vector<std::span<const std::uint32_t>> spans(family.processes);
     std::vector<StateStore::Insertion> results;
     store.insert(family.initial());
@@ -84,8 +102,8 @@ std::size_t explore(const Family& family, bool batched, StateStore& store) {
     for (StateId next = 0; next < store.size(); ++next) {
         store.load(next, current, tree);
         for (std::size_t p = 0; p < family.processes; ++p) {
-            family.step(current, p, successors.data() + p * n);
-            spans[p] = {successors.data() + p * n, n};
+            family.step(current, p, successors[p]);
+            spans[p] = successors[p];
             if (!batched) benchmark::DoNotOptimize(store.insert(spans[p], tree));
         }
         if (batched) store.insert_batch(spans, tree, results);
@@ -96,7 +114,7 @@ std::size_t explore(const Family& family, bool batched, StateStore& store) {
 
 void BM_ExploreBfs(benchmark::State& state) {
     const Family family{static_cast<std::size_t>(state.range(0)),
-                        static_cast<std::uint32_t>(state.range(1))};
+                        static_cast<std::uint32_t>(state.range(1)), state.range(3) != 0};
     const bool batched = state.range(2) != 0;
     std::size_t inserts = 0;
     std::size_t states = 0;
@@ -115,11 +133,12 @@ void BM_ExploreBfs(benchmark::State& state) {
         benchmark::Counter(static_cast<double>(states), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_ExploreBfs)
-    ->ArgNames({"P", "V", "batched"})
-    ->Args({8, 4, 0})
-    ->Args({8, 4, 1})
-    ->Args({8, 5, 0})
-    ->Args({8, 5, 1})
+    ->ArgNames({"P", "V", "batched", "resizing"})
+    ->Args({8, 4, 0, 0})
+    ->Args({8, 4, 1, 0})
+    ->Args({8, 5, 0, 0})
+    ->Args({8, 5, 1, 0})
+    ->Args({8, 5, 1, 1})
     ->Unit(benchmark::kMillisecond);
 
 void BM_InsertIncremental(benchmark::State& state) {
@@ -133,11 +152,11 @@ void BM_InsertIncremental(benchmark::State& state) {
     Words words;
     for (auto& tree : trees)
         store.load(static_cast<StateId>(random() % store.size()), words, tree);
-    Words successor(family.length());
+    Words successor;
     std::size_t t = 0;
     std::size_t p = 0;
     for (auto _ : state) {
-        family.step(trees[t].words(), p, successor.data());
+        family.step(trees[t].words(), p, successor);
         benchmark::DoNotOptimize(store.insert(successor, trees[t]));
         if (++p == family.processes) {
             p = 0;
@@ -148,7 +167,7 @@ void BM_InsertIncremental(benchmark::State& state) {
 }
 BENCHMARK(BM_InsertIncremental)->ArgNames({"V"})->Arg(4)->Arg(5);
 
-/// Mixed-radix counter over the processes' local states, changing few blocks per increment.
+/// Mixed-radix counter over the processes' local states, changing few records per increment.
 struct Odometer {
     const Family& family;
     std::vector<std::uint32_t> digits;
@@ -159,13 +178,13 @@ struct Odometer {
     void advance() {
         for (std::size_t p = 0; p < family.processes; ++p) {
             digits[p] = (digits[p] + 1) % family.values;
-            family.write_block(words.data(), p, digits[p]);
-            if (digits[p] != 0) return;
+            if (digits[p] != 0) break;
         }
+        family.write(digits, 0, words);
     }
 };
 
-constexpr Family kWide{8, 20}; // 8 processes with 20 local states each: 2.56e10 states
+const Family kWide{8, 20}; // 8 processes with 20 local states each: 2.56e10 states
 
 /// A store holding the first `count` states of the odometer order over kWide.
 StateStore filled_store(std::size_t count) {

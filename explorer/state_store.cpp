@@ -34,19 +34,7 @@ void check_length(std::size_t n) {
     MPCHECK_ASSERT(n >= 1 && n <= StateStore::kMaxLength); // a state has 1 to 65535 words
 }
 
-std::uint64_t load64(const std::uint32_t* p) noexcept {
-    std::uint64_t value = 0;
-    std::memcpy(&value, p, sizeof value);
-    return value;
-}
-
-/// Whether the 8 words at a and b are equal (four 64-bit compares, no per-word branches).
-bool equal8(const std::uint32_t* a, const std::uint32_t* b) noexcept {
-    return ((load64(a) ^ load64(b)) | (load64(a + 2) ^ load64(b + 2)) |
-            (load64(a + 4) ^ load64(b + 4)) | (load64(a + 6) ^ load64(b + 6))) == 0;
-}
-
-/// A record's fields. Layout in its 10 bytes: left, right (4 bytes each), length (2 bytes),
+/// A record's fields. Layout in its 10 bytes: left, right (4 bytes each), length m (2 bytes),
 /// in the machine's byte order (records never leave the process).
 struct RecordFields {
     std::uint32_t length;
@@ -79,7 +67,8 @@ std::uint64_t record_hash(RecordFields fields) noexcept {
 
 } // namespace
 
-StateStore::StateStore(StateStoreOptions options) : hash_mask_(options.hash_mask) {}
+StateStore::StateStore(StateStoreOptions options)
+    : hash_mask_(options.hash_mask), segments_(options.hash_mask) {}
 
 // ---- Interning -------------------------------------------------------------------------------
 
@@ -128,252 +117,346 @@ StateId StateStore::add_record(const Record& record, std::uint64_t hash, std::si
     return id;
 }
 
-// ---- A state's record key, from scratch ------------------------------------------------------
+// ---- Segments --------------------------------------------------------------------------------
 
-StateStore::RootKey StateStore::root_of(std::span<const std::uint32_t> words) {
-    const std::size_t n = words.size();
-    check_length(n);
-    RecordFields fields{static_cast<std::uint32_t>(n), words[0], 0};
-    if (n > 1) {
-        // Bottom-up over all inner nodes: each child's reference is ready before its parent's.
-        const Shape& shape = shapes_.get(n);
-        if (new_refs_.size() < 2 * n - 1) new_refs_.resize(2 * n - 1);
-        std::uint32_t* const refs = new_refs_.data();
-        std::copy(words.begin(), words.end(), refs);
-        for (std::size_t p = n - 2; p > 0; --p) {
-            const std::uint32_t left = refs[shape.left(p)];
-            const std::uint32_t right = refs[shape.right(p)];
-            refs[n + p] = intern_node(left, right, node_hash(left, right));
+std::uint32_t StateStore::intern_segment(std::span<const std::uint32_t> segment,
+                                         std::uint32_t before) {
+    const std::size_t guesses = std::size_t{before} * 2; // where before's two guesses are
+    if (guesses < successor_.size()) {
+        for (std::size_t g = 0; g < 2; ++g) {
+            const std::uint32_t guess = successor_[guesses + g];
+            if (guess == 0) break;
+            const auto words = segments_.words(guess - 1);
+            if (words.size() == segment.size() &&
+                store_detail::equal_words(words.data(), segment.data(), segment.size())) {
+                return guess - 1;
+            }
         }
-        fields.left = refs[shape.left(0)];
-        fields.right = refs[shape.right(0)];
     }
-    return {make_record<Record>(fields), record_hash(fields) & hash_mask_};
+    const std::uint32_t id = segments_.intern(segment, segments_.hash(segment));
+    if (before != kNoState) {
+        if (guesses >= successor_.size()) successor_.resize(2 * segments_.size(), 0);
+        successor_[guesses + 1] = successor_[guesses]; // the older guess goes
+        successor_[guesses] = id + 1;
+    }
+    return id;
 }
 
-// ---- A state's record key, incrementally from a near state ------------------------------------
-
-void StateStore::prepare_scratch(std::size_t n) {
-    const std::size_t slots = 2 * n - 1;
-    if (stamps_.size() < slots) {
-        stamps_.resize(slots, 0); // stamp 0 is never a current generation
-        new_refs_.resize(std::max(new_refs_.size(), slots));
-        dirty_.resize(slots);
-        segment_ends_.resize(n);
+bool StateStore::segment_ids_as_near(std::span<const std::uint32_t> words, const Tree& near) {
+    // The cut depends only on the length and on the words where segments start: unless one of
+    // those changed, words is cut as near's state. The changed words are found 8 at a time:
+    // most blocks are unchanged, the others yield a bit mask of their changed words.
+    const std::size_t n = words.size();
+    const std::uint32_t* const near_ends = near.ends_.data();
+    const std::uint32_t* const now = words.data();
+    const std::uint32_t* const old = near.words_.data();
+    std::size_t segment = 0;
+    for (std::size_t i = 0; i < n; i += 8) {
+        const std::size_t block = std::min<std::size_t>(8, n - i);
+        if (block == 8 && store_detail::equal_words(now + i, old + i, 8)) continue;
+        unsigned changed = 0;
+        for (std::size_t j = 0; j < block; ++j)
+            changed |= static_cast<unsigned>(now[i + j] != old[i + j]) << j;
+        for (; changed != 0; changed &= changed - 1) {
+            const std::size_t word = i + static_cast<std::size_t>(std::countr_zero(changed));
+            while (near_ends[segment] <= word)
+                ++segment;
+            if (segment > 0 && word == near_ends[segment - 1]) return false; // a size word
+            if (changed_.empty() || changed_.back() != segment) {
+                changed_.push_back(static_cast<std::uint32_t>(segment));
+            }
+        }
     }
+    const std::size_t m = near.ends_.size();
+    ids_.assign(near.slots_.begin(), near.slots_.begin() + static_cast<std::ptrdiff_t>(m));
+    for (const std::uint32_t k : changed_) {
+        const std::size_t begin = k == 0 ? 0 : near_ends[k - 1];
+        ids_[k] = intern_segment(words.subspan(begin, near_ends[k] - begin), ids_[k]);
+    }
+    return true;
+}
+
+void StateStore::segment_ids(std::span<const std::uint32_t> words, const Tree& near) {
+    check_length(words.size());
+    ids_.clear();
+    changed_.clear();
+    const std::size_t n = words.size();
+    if (near.id_ != kNoState && near.words_.size() == n) {
+        if (segment_ids_as_near(words, near)) return;
+        changed_.clear();
+    }
+    // Compare segment by segment with near's segment at the same position, if any.
+    const std::size_t near_m = near.id_ == kNoState ? 0 : near.ends_.size();
+    const std::uint32_t* const near_words = near.words_.data();
+    std::size_t near_begin = 0;
+    for (std::size_t k = 0, begin = 0; begin < n; ++k) {
+        const std::size_t end = store_detail::segment_end(words, begin);
+        const std::size_t size = end - begin;
+        std::uint32_t before = kNoState;
+        if (k < near_m) {
+            const std::size_t near_end = near.ends_[k];
+            before = near.slots_[k];
+            const bool same =
+                near_end - near_begin == size &&
+                store_detail::equal_words(words.data() + begin, near_words + near_begin, size);
+            near_begin = near_end;
+            if (same) {
+                ids_.push_back(before);
+                begin = end;
+                continue;
+            }
+        }
+        ids_.push_back(intern_segment(words.subspan(begin, size), before));
+        changed_.push_back(static_cast<std::uint32_t>(k));
+        begin = end;
+    }
+}
+
+// ---- Planning a state's nodes ----------------------------------------------------------------
+
+void StateStore::plan_node(const Job& job, const Shape& shape, std::size_t p) {
+    const std::uint32_t refs = job.refs;
+    batch_work_.push_back({refs + shape.left(p), refs + shape.right(p),
+                           refs + job.m + static_cast<std::uint32_t>(p), 0});
+    batch_heights_.push_back(static_cast<std::uint8_t>(shape.height(p)));
+}
+
+void StateStore::plan_near(const Job& job, const Shape& shape) {
+    const std::size_t m = job.m;
+    const std::size_t slots = 2 * m - 1;
+    if (stamps_.size() < slots) stamps_.resize(slots, 0); // stamp 0 is never a generation
     if (++generation_ == 0) [[unlikely]] { // wrapped after 2^32 inserts: forget all stamps
         std::fill(stamps_.begin(), stamps_.end(), 0);
         generation_ = 1;
     }
-}
-
-std::size_t StateStore::mark_changes(std::span<const std::uint32_t> words, const Tree& near,
-                                     const Shape& shape) {
-    const std::size_t n = words.size();
-    const std::uint32_t* const old = near.slots_.data();
     const std::uint32_t generation = generation_;
     std::uint32_t* const stamps = stamps_.data();
-    std::uint32_t* const refs = new_refs_.data();
-    std::uint32_t* const dirty = dirty_.data();
-    std::uint32_t* const segment_ends = segment_ends_.data();
-    std::size_t dirty_count = 0;
-    std::size_t segment_count = 0;
-
-    // Stamp a changed word and every inner node above it, up to the root or to a node already
-    // stamped by an earlier changed word; the nodes it adds form a "segment", listed bottom-up.
-    const auto mark = [&](std::size_t i) {
-        stamps[i] = generation;
-        refs[i] = words[i];
-        const std::size_t before = dirty_count;
-        for (std::size_t slot = shape.parent(i); stamps[slot] != generation;
+    // Every inner node above a changed id, once, except the root (the record, not a node).
+    for (const std::uint32_t i : changed_) {
+        for (std::size_t slot = shape.parent(i); slot != m && stamps[slot] != generation;
              slot = shape.parent(slot)) {
             stamps[slot] = generation;
-            dirty[dirty_count++] = static_cast<std::uint32_t>(slot - n);
-            if (slot == n) break; // the root
-        }
-        if (dirty_count != before) {
-            segment_ends[segment_count++] = static_cast<std::uint32_t>(dirty_count);
-        }
-    };
-    // Scan 8 words at a time; most blocks are unchanged, the others yield a bit mask of their
-    // changed words (no branch per word: which words change is unpredictable).
-    for (std::size_t i = 0; i < n; i += 8) {
-        const std::size_t block = std::min<std::size_t>(8, n - i);
-        if (block == 8 && equal8(words.data() + i, old + i)) continue;
-        unsigned changed = 0;
-        for (std::size_t j = 0; j < block; ++j) {
-            changed |= static_cast<unsigned>(words[i + j] != old[i + j]) << j;
-        }
-        for (; changed != 0; changed &= changed - 1) {
-            mark(i + static_cast<std::size_t>(std::countr_zero(changed)));
+            plan_node(job, shape, slot - m);
         }
     }
-    return segment_count;
 }
 
-bool StateStore::key_near(std::span<const std::uint32_t> words, const Tree& near, RootKey& key) {
-    const std::size_t n = words.size();
-    const Shape& shape = shapes_.get(n);
-    prepare_scratch(n);
-    const std::size_t segment_count = mark_changes(words, near, shape);
-    if (segment_count == 0) return false; // words is near's state
-
-    // Re-intern the changed nodes, children before parents, keeping near's reference for
-    // unchanged children. Within a segment children come first; a segment's top node is a child
-    // of a node in an earlier segment, and a child of a segment's node that lies in another
-    // segment lies in a later one: so segments go last to first. The first segment ends with the
-    // root, node 0, which is the record.
-    const std::uint32_t generation = generation_;
-    const std::uint32_t* const stamps = stamps_.data();
-    std::uint32_t* const refs = new_refs_.data();
-    const std::uint32_t* const old = near.slots_.data();
-    const std::uint32_t* const dirty = dirty_.data();
-    const std::uint32_t* const segment_ends = segment_ends_.data();
-    const auto ref = [&](std::size_t slot) {
-        return stamps[slot] == generation ? refs[slot] : old[slot];
-    };
-    for (std::size_t segment = segment_count; segment-- > 0;) {
-        const std::size_t begin = segment == 0 ? 0 : segment_ends[segment - 1];
-        const std::size_t end = segment_ends[segment] - (segment == 0 ? 1 : 0);
-        // In a segment each node is the parent of the one before: pass that node's id on
-        // directly rather than through memory, which shortens the chain of dependent lookups.
-        std::size_t below_slot = SIZE_MAX; // slot of the node re-interned just before, if any
-        std::uint32_t below = 0;
-        for (std::size_t k = begin; k < end; ++k) {
-            const std::size_t p = dirty[k];
-            const std::size_t left_slot = shape.left(p);
-            const std::size_t right_slot = shape.right(p);
-            const std::uint32_t left = left_slot == below_slot ? below : ref(left_slot);
-            const std::uint32_t right = right_slot == below_slot ? below : ref(right_slot);
-            below = intern_node(left, right, node_hash(left, right));
-            below_slot = n + p;
-            refs[below_slot] = below;
-        }
-    }
-    const RecordFields fields{static_cast<std::uint32_t>(n), ref(shape.left(0)),
-                              ref(shape.right(0))};
-    key = {make_record<Record>(fields), record_hash(fields) & hash_mask_};
-    return true;
-}
-
-bool StateStore::key_of(std::span<const std::uint32_t> words, const Tree& near, RootKey& key) {
-    const std::size_t n = words.size();
-    if (near.id_ == kNoState || near.words().size() != n) {
-        key = root_of(words);
+bool StateStore::plan(std::span<const std::uint32_t> words, const Tree& near, Job& job) {
+    segment_ids(words, near);
+    const std::size_t m = ids_.size();
+    const bool near_shape = near.id_ != kNoState && near.ends_.size() == m;
+    if (near_shape && changed_.empty()) return false; // every segment is near's
+    job.m = static_cast<std::uint32_t>(m);
+    job.refs = static_cast<std::uint32_t>(batch_refs_.size());
+    if (m == 1) {
+        batch_refs_.push_back(ids_[0]);
+        job.root_left = 0;
+        job.root_right = 0;
         return true;
     }
-    if (n > 1) return key_near(words, near, key);
-    if (words[0] == near.slots_[0]) return false;
-    key = root_of(words);
+    const Shape& shape = shapes_.get(m);
+    job.root_left = shape.left(0);
+    job.root_right = shape.right(0);
+    if (near_shape) {
+        // near's slots with the changed ids: only the nodes above those change.
+        batch_refs_.insert(batch_refs_.end(), near.slots_.begin(), near.slots_.end());
+        std::uint32_t* const refs = batch_refs_.data() + job.refs;
+        for (const std::uint32_t i : changed_)
+            refs[i] = ids_[i];
+        plan_near(job, shape);
+    } else {
+        batch_refs_.insert(batch_refs_.end(), ids_.begin(), ids_.end());
+        batch_refs_.resize(batch_refs_.size() + m - 1);
+        for (std::size_t p = 1; p + 1 < m; ++p)
+            plan_node(job, shape, p);
+    }
     return true;
+}
+
+void StateStore::finish_root(Job& job) noexcept {
+    const std::uint32_t* const refs = batch_refs_.data() + job.refs;
+    const RecordFields fields{job.m, refs[job.root_left], job.m == 1 ? 0 : refs[job.root_right]};
+    job.root = {make_record<Record>(fields), record_hash(fields) & hash_mask_};
 }
 
 // ---- Inserting -------------------------------------------------------------------------------
 
 StateStore::Insertion StateStore::insert(std::span<const std::uint32_t> words) {
-    return intern_record(root_of(words));
+    return insert(words, Tree{});
 }
 
 StateStore::Insertion StateStore::insert(std::span<const std::uint32_t> words, const Tree& near) {
-    RootKey key{};
-    if (!key_of(words, near, key)) return {near.id_, false};
-    return intern_record(key);
+    const std::span<const std::uint32_t> one[1] = {words};
+    insert_batch(one, near, single_);
+    return single_[0];
 }
 
 void StateStore::insert_batch(std::span<const std::span<const std::uint32_t>> states,
                               const Tree& near, std::vector<Insertion>& results) {
-    // A software pipeline over the states, so that each record lookup's memory accesses are
-    // under way while later keys are computed: step k computes key k (interning its nodes) and
-    // prefetches its index slot, prefetches the records that the slot of key k - kPeekLag
-    // points to, and looks key k - kLookupLag up. A key takes about as long to compute as a
-    // memory access, hence lags of a few steps. Records are looked up in order, so ids come
-    // out exactly as from insert() in turn; prefetches are hints that change no result.
-    constexpr std::size_t kPeekLag = 2;
-    constexpr std::size_t kLookupLag = 4;
+    // Once the store outgrows the CPU caches, each node and record lookup waits for memory. So
+    // the lookups of a batch are made in waves of independent ones whose memory waits overlap:
+    // first each state's segments are interned (a small table that stays in the caches) and
+    // the inner nodes it must re-intern are listed; then the nodes of all the states are looked
+    // up by increasing height (a node's children are lower), each height in three passes:
+    // compute the keys and prefetch their index slots, prefetch the nodes those slots point
+    // to, look the keys up. Last, the records are prefetched together and looked up in state
+    // order, so ids come out exactly as from inserting the states one by one (node ids may
+    // come out in another order, which changes no state id: a node is found by its content).
     const std::size_t count = states.size();
     results.resize(count);
     batch_.resize(count);
-    for (std::size_t k = 0; k < count + kLookupLag; ++k) {
-        if (k < count) {
-            if (key_of(states[k], near, batch_[k])) {
-                results[k] = {kNoState, false}; // to be looked up
-                record_index_.prefetch(batch_[k].hash);
-            } else {
-                results[k] = {near.id_, false};
+    batch_refs_.clear();
+    batch_work_.clear();
+    batch_heights_.clear();
+    for (std::size_t k = 0; k < count; ++k) {
+        const bool lookup = plan(states[k], near, batch_[k]);
+        results[k] = {lookup ? kNoState : near.id_, false}; // kNoState: to be looked up
+    }
+
+    // Counting sort by height (at most 16: a tree over 65535 ids).
+    constexpr std::size_t kHeights = 17;
+    std::array<std::uint32_t, kHeights + 1> starts{};
+    for (const std::uint8_t height : batch_heights_)
+        ++starts[height + 1];
+    for (std::size_t h = 1; h <= kHeights; ++h)
+        starts[h] += starts[h - 1];
+    batch_sorted_.resize(batch_work_.size());
+    {
+        std::array<std::uint32_t, kHeights + 1> next = starts;
+        for (std::size_t i = 0; i < batch_work_.size(); ++i)
+            batch_sorted_[next[batch_heights_[i]]++] = batch_work_[i];
+    }
+    std::uint32_t* const refs = batch_refs_.data();
+    for (std::size_t h = 1; h < kHeights; ++h) {
+        NodeWork* const begin = batch_sorted_.data() + starts[h];
+        NodeWork* const end = batch_sorted_.data() + starts[h + 1];
+        for (NodeWork* w = begin; w != end; ++w) {
+            w->hash = node_hash(refs[w->left], refs[w->right]);
+            node_index_.prefetch(w->hash);
+        }
+        if (end - begin > 1) {
+            for (NodeWork* w = begin; w != end; ++w) {
+                node_index_.prefetch_candidates(w->hash, [this](std::uint32_t id) {
+                    store_detail::prefetch_address(&nodes_[id]);
+                });
             }
         }
-        const std::size_t peek = k - kPeekLag;
-        if (k >= kPeekLag && peek < count && results[peek].id == kNoState) {
-            record_index_.prefetch_candidates(batch_[peek].hash, [this](std::uint32_t id) {
+        for (NodeWork* w = begin; w != end; ++w)
+            refs[w->slot] = intern_node(refs[w->left], refs[w->right], w->hash);
+    }
+
+    for (std::size_t k = 0; k < count; ++k) {
+        if (results[k].id != kNoState) continue;
+        finish_root(batch_[k]);
+        record_index_.prefetch(batch_[k].root.hash);
+    }
+    if (count > 1) {
+        for (std::size_t k = 0; k < count; ++k) {
+            if (results[k].id != kNoState) continue;
+            record_index_.prefetch_candidates(batch_[k].root.hash, [this](std::uint32_t id) {
                 store_detail::prefetch_address(&records_[id]);
             });
         }
-        const std::size_t lookup = k - kLookupLag;
-        if (k >= kLookupLag && results[lookup].id == kNoState) {
-            results[lookup] = intern_record(batch_[lookup]);
-        }
+    }
+    for (std::size_t k = 0; k < count; ++k) {
+        if (results[k].id == kNoState) results[k] = intern_record(batch_[k].root);
     }
 }
 
 // ---- Loading ---------------------------------------------------------------------------------
 
-void StateStore::expand(std::uint32_t ref, std::uint32_t* slots, std::size_t n, std::size_t lo,
+void StateStore::expand(std::uint32_t ref, std::uint32_t* slots, std::size_t m, std::size_t lo,
                         std::size_t size, std::size_t p) const {
     if (size == 1) {
         slots[lo] = ref;
         return;
     }
-    slots[n + p] = ref;
+    slots[m + p] = ref;
     const std::uint64_t node = nodes_[ref];
     const std::size_t half = left_size(size);
-    expand(left_of(node), slots, n, lo, half, p + 1);
-    expand(right_of(node), slots, n, lo + half, size - half, p + half);
+    expand(left_of(node), slots, m, lo, half, p + 1);
+    expand(right_of(node), slots, m, lo + half, size - half, p + half);
 }
 
 void StateStore::load_slots(StateId id, std::vector<std::uint32_t>& slots) const {
     MPCHECK_ASSERT(id < size());
     const RecordFields record = read_record(records_[id]);
-    const std::size_t n = record.length;
-    slots.resize(2 * n - 1);
+    const std::size_t m = record.length;
+    slots.resize(2 * m - 1);
     std::uint32_t* const out = slots.data();
-    if (n == 1) {
+    if (m == 1) {
         out[0] = record.left;
         return;
     }
-    out[n] = 0; // the root's slot: the record has no node id
-    if (const Shape* shape = shapes_.find(n)) {
+    out[m] = 0; // the root's slot: the record has no node id
+    if (const Shape* shape = shapes_.find(m)) {
         // Top-down by increasing node number: a node's id is known before it is expanded.
         out[shape->left(0)] = record.left;
         out[shape->right(0)] = record.right;
-        for (std::size_t p = 1; p + 1 < n; ++p) {
-            const std::uint64_t node = nodes_[out[n + p]];
+        for (std::size_t p = 1; p + 1 < m; ++p) {
+            const std::uint64_t node = nodes_[out[m + p]];
             out[shape->left(p)] = left_of(node);
             out[shape->right(p)] = right_of(node);
         }
     } else {
-        const std::size_t half = left_size(n);
-        expand(record.left, out, n, 0, half, 1);
-        expand(record.right, out, n, half, n - half, half);
+        const std::size_t half = left_size(m);
+        expand(record.left, out, m, 0, half, 1);
+        expand(record.right, out, m, half, m - half, half);
     }
 }
 
+void StateStore::append_words(std::uint32_t ref, std::size_t size,
+                              std::vector<std::uint32_t>& out) const {
+    if (size == 1) {
+        const auto segment = segments_.words(ref);
+        out.insert(out.end(), segment.begin(), segment.end());
+        return;
+    }
+    const std::uint64_t node = nodes_[ref];
+    const std::size_t half = left_size(size);
+    append_words(left_of(node), half, out);
+    append_words(right_of(node), size - half, out);
+}
+
 void StateStore::load(StateId id, std::vector<std::uint32_t>& out) const {
-    load_slots(id, out); // the words are the first slots
-    out.resize((out.size() + 1) / 2);
+    MPCHECK_ASSERT(id < size());
+    const RecordFields record = read_record(records_[id]);
+    const std::size_t m = record.length;
+    out.clear();
+    if (m == 1) {
+        append_words(record.left, 1, out);
+        return;
+    }
+    const std::size_t half = left_size(m);
+    append_words(record.left, half, out);
+    append_words(record.right, m - half, out);
 }
 
 void StateStore::load(StateId id, std::vector<std::uint32_t>& out, Tree& tree) const {
     load_slots(id, tree.slots_);
     tree.id_ = id;
-    const auto words = tree.words();
-    out.assign(words.begin(), words.end());
+    const std::size_t m = (tree.slots_.size() + 1) / 2;
+    const std::uint32_t* const ids = tree.slots_.data();
+    for (std::size_t k = 0; k < m; ++k)
+        segments_.prefetch(ids[k]); // the segments wait for memory together
+    tree.words_.clear();
+    tree.ends_.resize(m);
+    for (std::size_t k = 0; k < m; ++k) {
+        const auto segment = segments_.words(ids[k]);
+        tree.words_.insert(tree.words_.end(), segment.begin(), segment.end());
+        tree.ends_[k] = static_cast<std::uint32_t>(tree.words_.size());
+    }
+    out.assign(tree.words_.begin(), tree.words_.end());
 }
 
 std::size_t StateStore::bytes() const noexcept {
-    const std::size_t scratch =
-        new_refs_.capacity() + stamps_.capacity() + dirty_.capacity() + segment_ends_.capacity();
-    return nodes_.bytes() + node_index_.bytes() + records_.bytes() + record_index_.bytes() +
-           shapes_.bytes() + scratch * sizeof(std::uint32_t) + batch_.capacity() * sizeof(RootKey);
+    const std::size_t scratch = ids_.capacity() + changed_.capacity() + successor_.capacity() +
+                                stamps_.capacity() + batch_refs_.capacity();
+    return segments_.bytes() + nodes_.bytes() + node_index_.bytes() + records_.bytes() +
+           record_index_.bytes() + shapes_.bytes() + scratch * sizeof(std::uint32_t) +
+           batch_.capacity() * sizeof(Job) + batch_heights_.capacity() +
+           (batch_work_.capacity() + batch_sorted_.capacity()) * sizeof(NodeWork) +
+           single_.capacity() * sizeof(Insertion);
 }
 
 } // namespace mpcheck::explorer

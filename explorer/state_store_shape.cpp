@@ -1,13 +1,15 @@
 #include "explorer/state_store_shape.hpp"
 
+#include <algorithm>
+
 namespace mpcheck::explorer::store_detail {
 
 Shape::Shape(std::size_t length)
-    : length_(length), children_(2 * (length - 1)), parent_(2 * length - 1) {
+    : length_(length), children_(2 * (length - 1)), parent_(2 * length - 1), heights_(length - 1) {
     build(0, length, 0);
 }
 
-void Shape::build(std::size_t lo, std::size_t size, std::size_t p) {
+unsigned Shape::build(std::size_t lo, std::size_t size, std::size_t p) {
     // The left subtree has half - 1 inner nodes, so the right child's number is p + half.
     const std::size_t half = left_size(size);
     const std::size_t left_slot = half == 1 ? lo : length_ + p + 1;
@@ -16,8 +18,11 @@ void Shape::build(std::size_t lo, std::size_t size, std::size_t p) {
     children_[2 * p + 1] = static_cast<std::uint32_t>(right_slot);
     parent_[left_slot] = static_cast<std::uint32_t>(length_ + p);
     parent_[right_slot] = static_cast<std::uint32_t>(length_ + p);
-    if (half > 1) build(lo, half, p + 1);
-    if (size - half > 1) build(lo + half, size - half, p + half);
+    const unsigned left_height = half > 1 ? build(lo, half, p + 1) : 0;
+    const unsigned right_height = size - half > 1 ? build(lo + half, size - half, p + half) : 0;
+    const unsigned height = 1 + std::max(left_height, right_height);
+    heights_[p] = static_cast<std::uint8_t>(height);
+    return height;
 }
 
 const Shape& ShapeCache::get_other(std::size_t length) {

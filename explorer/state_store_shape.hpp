@@ -32,17 +32,24 @@ public:
     std::uint32_t right(std::size_t p) const noexcept { return children_[2 * p + 1]; }
     /// Slot of the node whose child is slot s (s is not the root slot, length()).
     std::uint32_t parent(std::size_t s) const noexcept { return parent_[s]; }
+    /// Height of inner node p: 1 + the larger height of its children, words having height 0.
+    /// Nodes of equal height never depend on each other.
+    unsigned height(std::size_t p) const noexcept { return heights_[p]; }
     /// Bytes allocated.
     std::size_t bytes() const noexcept {
-        return (children_.capacity() + parent_.capacity()) * sizeof(std::uint32_t);
+        return (children_.capacity() + parent_.capacity()) * sizeof(std::uint32_t) +
+               heights_.capacity();
     }
 
 private:
-    void build(std::size_t lo, std::size_t size, std::size_t p);
+    /// Fills the entries of the subtree over [lo, lo+size) rooted at inner node p; returns its
+    /// height.
+    unsigned build(std::size_t lo, std::size_t size, std::size_t p);
 
     std::size_t length_;
     std::vector<std::uint32_t> children_; // 2 per inner node
     std::vector<std::uint32_t> parent_;   // per slot
+    std::vector<std::uint8_t> heights_;   // per inner node (at most 16 for 65535 words)
 };
 
 /// The shapes of the last few lengths used (a model's states usually have one or few lengths).

@@ -1,0 +1,106 @@
+#pragma once
+
+// Private to StateStore: how a state vector is cut into segments, and the hash-consed table of
+// those segments (the leaves of the store's trees). Not part of the explorer's interface.
+
+#include "explorer/state_store_tables.hpp"
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <vector>
+
+namespace mpcheck::explorer::store_detail {
+
+/// Words of the first segment (model::State's header; checked in the .cpp).
+inline constexpr std::size_t kHeaderSegment = 4;
+/// Words of a segment that starts at a word that is not a usable size word.
+inline constexpr std::size_t kFallbackSegment = 8;
+
+/// The end of the segment of words (1..65535 of them) that starts at `begin` < words.size().
+/// The cut: first the header of kHeaderSegment words (or all words if fewer), then, from each
+/// segment's end `at`, a segment of words[at] words when that is between 1 and the words left (a
+/// record that starts with its own size, as all of model::State's records do), else of
+/// min(kFallbackSegment, words left) words. Any vector is cut somehow; what matters for
+/// exactness is only that the cut is a function of the words alone.
+inline std::size_t segment_end(std::span<const std::uint32_t> words, std::size_t begin) noexcept {
+    const std::size_t left = words.size() - begin;
+    if (begin == 0) return std::min(left, kHeaderSegment);
+    const std::size_t size = words[begin];
+    return begin + (size >= 1 && size <= left ? size : std::min(left, kFallbackSegment));
+}
+
+/// Whether the n words at a and b are equal: 64-bit compares, no early exit (segments are short
+/// and usually equal, so the whole segment is compared anyway).
+inline bool equal_words(const std::uint32_t* a, const std::uint32_t* b, std::size_t n) noexcept {
+    const auto load64 = [](const std::uint32_t* p) {
+        std::uint64_t value = 0;
+        std::memcpy(&value, p, sizeof value);
+        return value;
+    };
+    std::uint64_t difference = 0;
+    std::size_t i = 0;
+    for (; i + 2 <= n; i += 2)
+        difference |= load64(a + i) ^ load64(b + i);
+    if (i < n) difference |= a[i] ^ b[i];
+    return difference == 0;
+}
+
+/// Exact, hash-consed set of word strings of 1..65535 words with dense 32-bit ids in insertion
+/// order. The strings live back to back, each after a word holding its length, in blocks of
+/// 2^16 words that never move (a string never straddles two blocks), so an id maps to the
+/// string's position through one 32-bit offset. Lookups compare whole strings, never only
+/// hashes. Not thread-safe.
+class SegmentTable {
+public:
+    /// An empty table whose hashes are AND-ed with hash_mask (see StateStoreOptions).
+    explicit SegmentTable(std::uint64_t hash_mask) : hash_mask_(hash_mask) {}
+
+    /// The table hash of a string.
+    std::uint64_t hash(std::span<const std::uint32_t> words) const noexcept;
+
+    /// Id of the string words (hash: its table hash), interned if new.
+    std::uint32_t intern(std::span<const std::uint32_t> words, std::uint64_t hash);
+
+    /// The string with this id (id < size()).
+    std::span<const std::uint32_t> words(std::uint32_t id) const noexcept {
+        const std::uint32_t at = starts_[id];
+        const std::uint32_t* const start = &blocks_[at >> kBlockShift][at & kOffsetMask];
+        return {start + 1, *start};
+    }
+
+    /// Asks the CPU to start fetching the string with this id.
+    void prefetch(std::uint32_t id) const noexcept {
+        const std::uint32_t at = starts_[id];
+        prefetch_address(&blocks_[at >> kBlockShift][at & kOffsetMask]);
+    }
+
+    /// Number of strings stored.
+    std::size_t size() const noexcept { return starts_.size(); }
+
+    /// Bytes allocated: string blocks, offsets and index.
+    std::size_t bytes() const noexcept;
+
+private:
+    static constexpr unsigned kBlockShift = 16;
+    static constexpr std::size_t kBlockSize = std::size_t{1} << kBlockShift;
+    static constexpr std::size_t kOffsetMask = kBlockSize - 1;
+    static constexpr std::size_t kFirstCapacity = 256;
+
+    /// Appends a new string; slot is where the index lookup of its hash stopped.
+    std::uint32_t add(std::span<const std::uint32_t> words, std::uint64_t hash, std::size_t slot);
+    /// Makes room for `count` words (at most kBlockSize) at the end of the last block.
+    void reserve_tail(std::size_t count);
+
+    std::uint64_t hash_mask_;
+    // Each block is allocated at its final size (the first one grows by doubling until it
+    // reaches kBlockSize, so that small stores stay small).
+    std::vector<std::vector<std::uint32_t>> blocks_;
+    std::size_t used_ = 0;               // words used in the last block
+    ChunkedArray<std::uint32_t> starts_; // id -> block << 16 | offset of its length word
+    IdIndex index_;
+};
+
+} // namespace mpcheck::explorer::store_detail
