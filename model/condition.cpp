@@ -20,7 +20,7 @@ bool is_mine(const Exec& x, std::uint32_t sem) {
     if (has_owner(sem_kind(x, sem))) {
         return x.oword(sem, ls::kOwner) == x.proc + 1 && x.oword(sem, ls::kCount) > 0;
     }
-    return (x.oword(sem, ls::kHolders) & Exec::bit(x.proc)) != 0;
+    return (x.oword(sem, ls::kHolders) & x.bit(x.proc)) != 0;
 }
 
 // sem_trywait succeeded: take one unit and record who took it (count levels for an RLock).
@@ -33,7 +33,7 @@ void take_unit(Exec& x, std::uint32_t sem, std::uint32_t count) {
         // A Semaphore created with units lends them out (a pool): a process that took one
         // holds it until it gives one back. A Semaphore(0) only passes signals: a unit taken
         // was released by someone for this taker, and nothing is owed back.
-        x.set_oword(sem, ls::kHolders, x.oword(sem, ls::kHolders) | Exec::bit(x.proc));
+        x.set_oword(sem, ls::kHolders, x.oword(sem, ls::kHolders) | x.bit(x.proc));
     }
 }
 
@@ -44,7 +44,7 @@ void give_unit(Exec& x, std::uint32_t sem) {
         x.set_oword(sem, ls::kOwner, 0);
         x.set_oword(sem, ls::kCount, 0);
     } else {
-        x.set_oword(sem, ls::kHolders, x.oword(sem, ls::kHolders) & ~Exec::bit(x.proc));
+        x.set_oword(sem, ls::kHolders, x.oword(sem, ls::kHolders) & ~x.bit(x.proc));
     }
 }
 

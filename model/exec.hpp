@@ -123,8 +123,12 @@ public:
     std::uint32_t handle_proc(std::uint32_t handle) const {
         return oword(handle, layout::handle::kProc);
     }
-    /// The bit of process p in per-process bit sets (at most 32 processes are modelled).
-    static std::uint32_t bit(std::uint32_t p) { return 1u << p; }
+    /// The bit of process p in per-process bit sets (its slot; 0 before it started).
+    std::uint32_t bit(std::uint32_t p) const {
+        const std::uint32_t slot = (pword_of(p, layout::proc::kFlags) & layout::proc::kSlotMask) >>
+                                   layout::proc::kSlotShift;
+        return slot == 0 ? 0 : 1u << (slot - 1);
+    }
 
     // ---- views: a process's private part of an object -----------------------------------
     /// View of (proc, obj), created empty with `flags` if missing; returns its offset.

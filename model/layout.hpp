@@ -39,6 +39,12 @@ inline constexpr std::uint32_t kMethodMask = 3u << kMethodShift;
 /// the parent's get_start_method()).
 inline constexpr std::uint32_t kDefaultMethodShift = 11;
 inline constexpr std::uint32_t kDefaultMethodMask = 3u << kDefaultMethodShift;
+/// The process's slot + 1 in per-process bit sets (a semaphore's holders, a connection's open
+/// copies), given at start(); 0 before. A slot is given again once no live process has it and
+/// no bit set still holds it, so at most 32 processes are alive at once but any number may
+/// come and go over a program's life.
+inline constexpr std::uint32_t kSlotShift = 13;
+inline constexpr std::uint32_t kSlotMask = 63u << kSlotShift;
 } // namespace proc
 
 // ---- frames inside a process record ----------------------------------------------------

@@ -103,7 +103,7 @@ void report_abandoned_locks(Exec& x, std::uint32_t victim, SourceLoc loc) {
         switch (x.kind_of(o)) {
         case ObjKind::sem: {
             const bool owner = x.oword(o, ls::kOwner) == me && x.oword(o, ls::kCount) > 0;
-            const bool holder = (x.oword(o, ls::kHolders) & Exec::bit(victim)) != 0;
+            const bool holder = (x.oword(o, ls::kHolders) & x.bit(victim)) != 0;
             if (owner || holder) {
                 x.fact_for(victim, FactKind::abandoned_lock, "is still held by", o, loc);
             }
@@ -136,7 +136,7 @@ void report_abandoned_locks(Exec& x, std::uint32_t victim, SourceLoc loc) {
 void close_descriptors(Exec& x, std::uint32_t victim, SourceLoc loc, bool killed) {
     for (std::uint32_t o = 0; o < x.s.num_objects(); ++o) {
         if (x.kind_of(o) != ObjKind::conn) continue;
-        x.set_oword(o, lcn::kOpen, x.oword(o, lcn::kOpen) & ~Exec::bit(victim));
+        x.set_oword(o, lcn::kOpen, x.oword(o, lcn::kOpen) & ~x.bit(victim));
     }
     if (!killed) return;
     Exec v(x.prog, x.method, x.s, x.facts, victim, 0, x.values);

@@ -179,7 +179,8 @@ State Model::initial_state(std::vector<Fact>* out) const {
     const std::uint32_t base = s.process_offset(p);
     s.set_word(base + lp::kStatus, static_cast<std::uint32_t>(ProcStatus::running));
     s.set_word(base + lp::kExitCode, Value::none().bits());
-    s.set_word(base + lp::kFlags, lp::kFlagIsMain | lp::kFlagStarted);
+    s.set_word(base + lp::kFlags,
+               lp::kFlagIsMain | lp::kFlagStarted | (std::uint32_t{1} << lp::kSlotShift));
     s.set_word(base + lp::kDepth, 1);
     s.set_word(base + lp::kTarget, program_.module);
     for (std::uint32_t g = 0; g < globals; ++g)

@@ -34,7 +34,7 @@ bool has_flag(const Exec& x, std::uint32_t c, std::uint32_t flag) {
 
 // This process's descriptor of this end is open (Connection._check_closed).
 bool open_here(const Exec& x, std::uint32_t c) {
-    return (x.oword(c, lcn::kOpen) & Exec::bit(x.proc)) != 0;
+    return (x.oword(c, lcn::kOpen) & x.bit(x.proc)) != 0;
 }
 
 // Some process still holds a descriptor of this end.
@@ -67,8 +67,8 @@ Outcome pipe_new(Exec& x, const Instr& in) {
     x.set_oword(second, lcn::kFlags, duplex ? both : lcn::kWritable);
     x.set_oword(first, lcn::kPeer, second);
     x.set_oword(second, lcn::kPeer, first);
-    x.set_oword(first, lcn::kOpen, Exec::bit(x.proc));
-    x.set_oword(second, lcn::kOpen, Exec::bit(x.proc));
+    x.set_oword(first, lcn::kOpen, x.bit(x.proc));
+    x.set_oword(second, lcn::kOpen, x.bit(x.proc));
     const auto kind = duplex ? channel::Kind::socket : channel::Kind::pipe;
     channel::init(channel_of(x, first), kind);
     if (duplex) channel::init(channel_of(x, second), kind);
@@ -191,7 +191,7 @@ Outcome conn_poll(Exec& x, const Instr& in) {
 Outcome conn_close(Exec& x, const Instr& in) {
     const std::uint32_t c = x.object_arg(in.a, ObjKind::conn);
     if (c == State::kNone) return Outcome::raised;
-    x.set_oword(c, lcn::kOpen, x.oword(c, lcn::kOpen) & ~Exec::bit(x.proc));
+    x.set_oword(c, lcn::kOpen, x.oword(c, lcn::kOpen) & ~x.bit(x.proc));
     return finish(x);
 }
 

@@ -14,7 +14,9 @@ namespace lcn = layout::conn;
 
 namespace {
 
-constexpr std::uint32_t kMaxProcesses = 32; // per-process bit sets are 32-bit words
+// Process records are never reused (handles keep reading them), so a program that starts ever
+// new processes is stopped as a model limit; 32 may be alive at once (see lp::kSlotMask).
+constexpr std::uint32_t kMaxProcesses = 256;
 
 // The start method a child is started with: get_context(m).Process's own, else the default
 // context's. Popen then comes from `_default_context.get_context()`, which fixes the parent's
@@ -25,6 +27,28 @@ StartMethod start_method_for(Exec& x, std::uint32_t child) {
     if (bits != 0) return static_cast<StartMethod>(bits - 1);
     x.set_pword(lp::kFlags, x.pword(lp::kFlags) | lp::kFlagContextSet);
     return x.default_start_method();
+}
+
+// The slot (+ 1) of `child` in per-process bit sets; 0 if none is free. The first 32 processes
+// have their own (slot = index + 1, reserved until they end), so the slots, and the states, of
+// programs with at most 32 processes do not depend on the order processes started and ended.
+// A later process takes the lowest slot that no process alive or yet to start has and that no
+// bit set still holds (a dead holder's bit stays in a semaphore for the abandoned-lock report).
+std::uint32_t free_slot(const Exec& x, std::uint32_t child) {
+    if (child < 32) return child + 1;
+    std::uint32_t used = 0;
+    for (std::uint32_t p = 0; p < x.s.num_processes(); ++p) {
+        if (has_ended(x.s, p)) continue;
+        used |= p < 32 ? 1u << p : x.bit(p);
+    }
+    for (std::uint32_t o = 0; o < x.s.num_objects(); ++o) {
+        if (x.kind_of(o) == ObjKind::sem) used |= x.oword(o, layout::sem::kHolders);
+        if (x.kind_of(o) == ObjKind::conn) used |= x.oword(o, lcn::kOpen);
+    }
+    for (std::uint32_t slot = 0; slot < 32; ++slot) {
+        if ((used & (1u << slot)) == 0) return slot + 1;
+    }
+    return 0;
 }
 
 // Whether v is, or holds, an object whose SemLocks were made in a fork context.
@@ -53,7 +77,7 @@ bool args_cross_contexts(Exec& x, std::uint32_t child) {
 
 Outcome process_new(Exec& x, const Instr& in) {
     if (x.s.num_processes() >= kMaxProcesses) {
-        x.fact(FactKind::model_limit, "more than 32 processes");
+        x.fact(FactKind::model_limit, "more than 256 processes over the program's life");
         return Outcome::stay;
     }
     std::array<Value, 64> args{};
@@ -104,8 +128,8 @@ void inherit_by_fork(Exec& x, std::uint32_t child) {
         x.set_pword_of(child, lp::kGlobals + g, x.pword(lp::kGlobals + g));
     }
     for (std::uint32_t o = 0; o < x.s.num_objects(); ++o) {
-        if (x.kind_of(o) == ObjKind::conn && (x.oword(o, lcn::kOpen) & Exec::bit(x.proc)) != 0) {
-            x.set_oword(o, lcn::kOpen, x.oword(o, lcn::kOpen) | Exec::bit(child));
+        if (x.kind_of(o) == ObjKind::conn && (x.oword(o, lcn::kOpen) & x.bit(x.proc)) != 0) {
+            x.set_oword(o, lcn::kOpen, x.oword(o, lcn::kOpen) | x.bit(child));
         }
     }
     // The child is the newest process, so its views sort after every existing one.
@@ -134,7 +158,7 @@ void inherit_by_spawn(Exec& x, std::uint32_t child, bool forkserver) {
         const Value v = c.reg(r);
         if (v.tag() == Value::Tag::object && x.kind_of(v.as_object()) == ObjKind::conn) {
             const std::uint32_t o = v.as_object();
-            x.set_oword(o, lcn::kOpen, x.oword(o, lcn::kOpen) | Exec::bit(child));
+            x.set_oword(o, lcn::kOpen, x.oword(o, lcn::kOpen) | x.bit(child));
         }
     }
     c.push_frame(x.prog.module, nullptr, 0);
@@ -161,6 +185,11 @@ Outcome process_start(Exec& x, std::uint32_t handle) {
                         "needs an `if __name__ == '__main__':` guard",
                         handle);
     }
+    const std::uint32_t slot = free_slot(x, child);
+    if (slot == 0) {
+        x.fact(FactKind::model_limit, "more than 32 processes alive at once");
+        return Outcome::stay;
+    }
     const StartMethod method = start_method_for(x, child);
     if (method != StartMethod::fork && args_cross_contexts(x, child)) {
         return x.misuse(
@@ -179,7 +208,7 @@ Outcome process_start(Exec& x, std::uint32_t handle) {
                                          << lp::kDefaultMethodShift;
     x.set_pword_of(child, lp::kFlags,
                    (flags & ~lp::kDefaultMethodMask) | lp::kFlagStarted | context_set |
-                       default_method);
+                       default_method | (slot << lp::kSlotShift));
     x.set_pword_of(child, lp::kStatus, static_cast<std::uint32_t>(ProcStatus::running));
     if (method == StartMethod::fork) {
         inherit_by_fork(x, child);

@@ -1,8 +1,6 @@
 # One short-lived process per task, run one after another: 40 processes over the program's
 # life, never more than two alive at once. A correct program.
 # expect: ok
-# known-gap: the model holds at most 32 processes over a program's life, so the 33rd
-#   Process(...) is a step it cannot represent: the verdict is inconclusive, not ok.
 from multiprocessing import Process
 
 

@@ -117,22 +117,70 @@ TEST(Bounds, TruncatedSearchNeverInventsADeadlock) {
     EXPECT_EQ(r.verdict, Verdict::inconclusive);
 }
 
-TEST(Bounds, AStepBeyondTheModelIsInconclusiveNotADeadlock) {
-    // for i in range(40): p = Process(target=child); p.start(); p.join()
-    // CPython runs this to the end; the model holds at most 32 processes, so the 33rd
-    // Process() is a step it cannot represent. That must not read as "loops forever".
+// for i in range(n): p = Process(target=child); p.start(); JOIN   -- with JOIN p.join() or not.
+ProgramBuilder process_per_task(int n, bool join) {
     ProgramBuilder b;
     b.function("child", {});
     auto main = b.module();
     const auto p = main.reg("p");
-    for (int i = 0; i < 40; ++i) {
+    for (int i = 0; i < n; ++i) {
         main.process(p, "child", {});
         main.start(p);
-        main.join(p);
+        if (join) main.join(p);
     }
+    return b;
+}
+
+TEST(Bounds, ProcessesThatComeAndGoReuseTheirSlots) {
+    // 40 processes over the program's life, never more than two alive at once.
+    auto b = process_per_task(40, true);
     const auto r = testing::check(b);
-    EXPECT_EQ(r.verdict, Verdict::inconclusive) << testing::first_message(r);
-    EXPECT_EQ(r.completion, explorer::Completion::model_limit);
+    EXPECT_EQ(r.verdict, Verdict::ok) << testing::first_message(r);
+}
+
+// def child(n): if n > 0: p = Process(target=child, args=(n - 1,)); p.start(); p.join()
+// child(depth) run by MainProcess: a chain of `depth` nested processes, all alive at the end.
+ProgramBuilder process_chain(int depth) {
+    ProgramBuilder b;
+    auto c = b.function("child", {"n"});
+    const auto n = c.reg("n");
+    const auto zero = c.reg("zero");
+    const auto one = c.reg("one");
+    const auto more = c.reg("more");
+    const auto m = c.reg("m");
+    const auto p = c.reg("p");
+    c.integer(zero, 0);
+    c.integer(one, 1);
+    c.binary(more, n, model::BinaryOp::gt, zero);
+    const auto done = c.jump_if_false(more);
+    c.binary(m, n, model::BinaryOp::sub, one);
+    c.process(p, "child", {m});
+    c.start(p);
+    c.join(p);
+    c.patch(done, c.pc());
+    auto main = b.module();
+    const auto d = main.reg("d");
+    main.integer(d, depth);
+    main.call(main.reg("r"), "child", {d});
+    return b;
+}
+
+TEST(Bounds, AStepBeyondTheModelIsInconclusiveNotADeadlock) {
+    // CPython runs these to the end; the model holds 32 processes alive at once and 256 over a
+    // program's life, so the 33rd start() and the 257th Process() are steps it cannot
+    // represent. That must not read as "loops forever", nor as ok.
+    auto chain = process_chain(32);
+    auto sequence = process_per_task(260, true);
+    for (ProgramBuilder* b : {&chain, &sequence}) {
+        const auto r = testing::check(*b);
+        EXPECT_EQ(r.verdict, Verdict::inconclusive) << testing::first_message(r);
+        EXPECT_EQ(r.completion, explorer::Completion::model_limit);
+    }
+}
+
+TEST(Bounds, ThirtyTwoProcessesAliveAtOnceAreModelled) {
+    auto chain = process_chain(31);
+    EXPECT_EQ(testing::check(chain).verdict, Verdict::ok);
 }
 
 } // namespace
