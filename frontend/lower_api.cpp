@@ -15,7 +15,8 @@ constexpr std::size_t kNone = SIZE_MAX;
 }
 
 Val Lowerer::new_process(const FunctionInfo& info, const std::vector<Val>& vals, const Expr* daemon,
-                         const Expr& e, std::string_view text, std::optional<Reg> daemon_reg) {
+                         const Expr& e, std::string_view text, std::optional<Reg> daemon_reg,
+                         std::optional<Reg> name) {
     std::vector<Val> flat;
     for (const Val& v : vals)
         flatten(v, flat);
@@ -32,6 +33,7 @@ Val Lowerer::new_process(const FunctionInfo& info, const std::vector<Val>& vals,
           .c = d,
           .imm = static_cast<std::int32_t>(info.id)},
          text);
+    if (name) fb().emit({.op = Op::process_set_name, .a = dst, .b = *name}, text);
     return Val{dst, Kind::process};
 }
 
@@ -61,7 +63,9 @@ Val Lowerer::constructor(const std::string& what, const Expr& e, std::string_vie
             vals.push_back(
                 value(*info.def->defaults[i + info.def->defaults.size() - info.params.size()]));
         learn_params(info, target->text, vals, e.pos);
-        return new_process(info, vals, arg(e, kNone - 1, "daemon"), e, text);
+        const Expr* name = arg(e, kNone - 1, "name");
+        return new_process(info, vals, arg(e, kNone - 1, "daemon"), e, text, std::nullopt,
+                           name != nullptr ? std::optional<Reg>(expr(*name).reg) : std::nullopt);
     }
     if (what == "Queue" || what == "JoinableQueue" || what == "SimpleQueue") {
         const bool simple = what == "SimpleQueue";

@@ -110,6 +110,7 @@ Val Lowerer::instantiate(const std::string& cls, const Expr& e, std::string_view
     inst->shape = Static::Shape::instance;
     inst->cls = cls;
     std::optional<Reg> daemon;
+    std::optional<Reg> name;
     const std::string base_name = var_.empty() ? cls : var_;
     if (c.init != nullptr) {
         overlays_.push_back(std::move(env));
@@ -121,7 +122,9 @@ Val Lowerer::instantiate(const std::string& cls, const Expr& e, std::string_view
                 for (const auto& k : call.keywords) {
                     if (is_process && k.name == "daemon")
                         daemon = expr(*k.value).reg;
-                    else if (!(is_process && k.name == "name"))
+                    else if (is_process && k.name == "name")
+                        name = expr(*k.value).reg;
+                    else
                         unsupported("argument '" + k.name + "' of the base __init__", st->pos.line,
                                     st->pos.column);
                 }
@@ -167,7 +170,7 @@ Val Lowerer::instantiate(const std::string& cls, const Expr& e, std::string_view
     if (run.params.size() != 1)
         unsupported("run() with parameters besides self", run.def->pos.line, run.def->pos.column);
     learn_params(run, run_name, {self}, e.pos);
-    const Val handle = new_process(run, {self}, nullptr, e, text, daemon);
+    const Val handle = new_process(run, {self}, nullptr, e, text, daemon, name);
     auto with_handle = std::make_shared<Static>(*inst);
     with_handle->handle = true;
     return Val{handle.reg, Kind::process, with_handle};

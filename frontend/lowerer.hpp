@@ -258,7 +258,8 @@ private:
     /// process_new for `info` with the given arguments (aggregates flattened).
     Val new_process(const FunctionInfo& info, const std::vector<Val>& vals, const Expr* daemon,
                     const Expr& e, std::string_view text,
-                    std::optional<model::Reg> daemon_reg = std::nullopt);
+                    std::optional<model::Reg> daemon_reg = std::nullopt,
+                    std::optional<model::Reg> name = std::nullopt);
     Val method(const Val& obj, const std::string& name, const Expr& e, std::string_view text);
     Val attribute(const Expr& e, std::string_view text);
     model::Wait wait_mode(const Expr& e, std::size_t block_index, std::size_t timeout_index,

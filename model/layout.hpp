@@ -17,7 +17,8 @@ inline constexpr std::uint32_t kNameNo = 6;     ///< N in "Process-N" (per creat
 inline constexpr std::uint32_t kChildCount = 7; ///< children created so far (names)
 inline constexpr std::uint32_t kDepth = 8;      ///< number of frames of the main thread
 inline constexpr std::uint32_t kTarget = 9;     ///< FuncId of the target
-inline constexpr std::uint32_t kGlobals = 10;   ///< first global; frames follow the globals
+inline constexpr std::uint32_t kName = 10;      ///< Process(name=...) as a Value (None: default)
+inline constexpr std::uint32_t kGlobals = 11;   ///< first global; frames follow the globals
 
 inline constexpr std::uint32_t kFlagDaemon = 1u << 0;
 inline constexpr std::uint32_t kFlagStarted = 1u << 1;    ///< handle: start() was called

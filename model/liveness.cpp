@@ -65,6 +65,8 @@ Operands operands(const Instr& in) {
     case Op::sys_exit:
     case Op::seq_unpack:
         return {{in.a}, {}};
+    case Op::process_set_name:
+        return {{in.a, in.b}, {}};
     case Op::call:
     case Op::make_seq:
     case Op::process_new: {

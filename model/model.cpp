@@ -3,6 +3,7 @@
 #include "model/exec.hpp"
 #include "model/lifecycle.hpp"
 #include "model/liveness.hpp"
+#include "model/process_name.hpp"
 #include "model/semantics.hpp"
 
 #include <sstream>
@@ -232,15 +233,7 @@ bool Model::is_final(const State& state) const {
 }
 
 std::string Model::process_name(const State& state, std::uint32_t proc) const {
-    if (proc == 0) return "MainProcess";
-    std::string name;
-    for (std::uint32_t p = proc; p != 0;) {
-        const std::uint32_t base = state.process_offset(p);
-        const std::string part = std::to_string(state.word(base + lp::kNameNo));
-        name = name.empty() ? part : part + ":" + name;
-        p = state.word(base + lp::kParent) - 1;
-    }
-    return "Process-" + name;
+    return model::process_name(program_, values_->strings, state, proc);
 }
 
 std::string Model::object_name(const State& state, std::uint32_t obj) const {

@@ -243,6 +243,15 @@ void exec_local(Exec& x) {
                                           (method << lp::kDefaultMethodShift));
         break;
     }
+    case Op::process_set_name: {
+        // process.py: `self._name = name or type(self).__name__ + '-' + ...`.
+        const Value handle = x.reg(in.a);
+        const Value name = x.reg(in.b);
+        if (handle.tag() == Value::Tag::object &&
+            x.kind_of(handle.as_object()) == ObjKind::process_handle && x.truthy(name))
+            x.set_pword_of(x.handle_proc(handle.as_object()), lp::kName, name.bits());
+        break;
+    }
     case Op::name_is_main:
         x.set_reg(in.dst, Value::boolean((x.pword(lp::kFlags) & lp::kFlagIsMain) != 0));
         break;

@@ -1,5 +1,6 @@
 #include "model/semantics_string.hpp"
 
+#include "model/process_name.hpp"
 #include "model/string_format.hpp"
 
 #include <string_view>
@@ -266,14 +267,12 @@ ValueOutcome exec_contains(Exec& x, const Instr& in) {
 }
 
 ValueOutcome exec_process_name(Exec& x, const Instr& in) {
-    std::string name;
-    for (std::uint32_t p = x.proc; p != 0;) {
-        const std::string part = std::to_string(x.pword_of(p, lp::kNameNo));
-        name = name.empty() ? part : part + ":" + name;
-        p = x.pword_of(p, lp::kParent) - 1;
+    const Value given = Value::from_bits(x.pword(lp::kName));
+    if (!given.is_none()) {
+        x.set_reg(in.dst, given);
+        return ValueOutcome::done;
     }
-    set_text(x, in.dst,
-             StrContent::of(x.proc == 0 ? std::string("MainProcess") : "Process-" + name));
+    set_text(x, in.dst, StrContent::of(process_name(x.prog, *x.strings, x.s, x.proc)));
     return ValueOutcome::done;
 }
 

@@ -433,3 +433,50 @@ if __name__ == '__main__':
 
 } // namespace
 } // namespace mpcheck::frontend
+
+namespace mpcheck::frontend {
+namespace {
+
+// Process(name=...) and super().__init__(name=...) name the process as in CPython; without a
+// name it is Process-N. The names reach current_process().name.
+constexpr const char* kNames = R"(import multiprocessing as mp
+
+def worker(q):
+    q.put(mp.current_process().name)
+
+class Named(mp.Process):
+    def __init__(self, q):
+        super().__init__(name='special')
+        self.q = q
+
+    def run(self):
+        self.q.put(mp.current_process().name)
+
+if __name__ == '__main__':
+    q = mp.Queue()
+    a = mp.Process(target=worker, args=(q,), name=f'worker-{0}')
+    b = Named(q)
+    c = mp.Process(target=worker, args=(q,), name='')
+    a.start()
+    b.start()
+    c.start()
+    names = [q.get(), q.get(), q.get()]
+    a.join()
+    b.join()
+    c.join()
+    assert CHECK
+)";
+
+TEST(EndToEnd, ProcessNamesAreTheNamesGiven) {
+    // An empty name keeps the default (process.py: `name or 'Process-' + ...`).
+    EXPECT_EQ(check(substitute(kNames, "CHECK",
+                               "'worker-0' in names and 'special' in names and 'Process-3' in "
+                               "names"))
+                  .verdict,
+              properties::Verdict::ok);
+    EXPECT_EQ(check(substitute(kNames, "CHECK", "'Process-1' in names")).verdict,
+              properties::Verdict::violation);
+}
+
+} // namespace
+} // namespace mpcheck::frontend
