@@ -1,6 +1,8 @@
 // Calls: user functions, builtins, and the multiprocessing API lowered to visible operations.
 #include "frontend/lowerer.hpp"
 
+#include <set>
+
 namespace mpcheck::frontend {
 
 using model::Op;
@@ -199,9 +201,14 @@ Val Lowerer::call(const Expr& e, std::string_view text) {
             (e.args[1]->kind == ExprKind::list || e.args[1]->kind == ExprKind::list_comp ||
              e.args[1]->kind == ExprKind::tuple ||
              (e.args[1]->kind == ExprKind::name && shape_of(e.args[1]->text) != nullptr));
+        // Methods no multiprocessing object has are str methods whatever the receiver's kind
+        // (checked at run time: AttributeError on anything but a str or bytes).
+        static const std::set<std::string> kTextOnly = {
+            "split",      "format",   "upper",   "lower", "strip", "lstrip", "rstrip",
+            "startswith", "endswith", "replace", "find",  "count", "isdigit"};
         const bool text_method = obj.kind == Kind::str || receiver.kind == ExprKind::string ||
-                                 (callee.text == "join" && static_arg) || callee.text == "split" ||
-                                 callee.text == "format";
+                                 (callee.text == "join" && static_arg) ||
+                                 kTextOnly.count(callee.text) != 0;
         if (text_method) return string_method(obj, callee.text, e);
         return method(obj, callee.text, e, text);
     }

@@ -232,10 +232,54 @@ Val Lowerer::string_method(const Val& obj, const std::string& name, const Expr& 
         }
         return Val{acc, Kind::str};
     }
-    if (name == "split")
-        unsupported("split() other than unpacked (a, b = s.split()), indexed by a constant or "
-                    "passed to len()",
-                    e.pos.line, e.pos.column);
+    static const std::map<std::string, std::pair<model::StrMethod, std::size_t>> kMethods = {
+        {"upper", {model::StrMethod::upper, 0}},
+        {"lower", {model::StrMethod::lower, 0}},
+        {"strip", {model::StrMethod::strip, 1}},
+        {"lstrip", {model::StrMethod::lstrip, 1}},
+        {"rstrip", {model::StrMethod::rstrip, 1}},
+        {"startswith", {model::StrMethod::startswith, 1}},
+        {"endswith", {model::StrMethod::endswith, 1}},
+        {"replace", {model::StrMethod::replace, 2}},
+        {"split", {model::StrMethod::split, 2}},
+        {"find", {model::StrMethod::find, 1}},
+        {"count", {model::StrMethod::count, 1}},
+        {"isdigit", {model::StrMethod::isdigit, 0}}};
+    if (const auto it = kMethods.find(name); it != kMethods.end()) {
+        const auto [method, max_args] = it->second;
+        const bool split = method == model::StrMethod::split;
+        if (split)
+            check_args(e, 2, {"sep", "maxsplit"});
+        else
+            check_args(e, max_args, {});
+        const std::size_t given = e.args.size() - 1;
+        const bool optional = split || method == model::StrMethod::strip ||
+                              method == model::StrMethod::lstrip ||
+                              method == model::StrMethod::rstrip;
+        if (!optional && given != max_args)
+            unsupported(name + "() with " + std::to_string(given) + " argument(s)", e.pos.line,
+                        e.pos.column);
+        const Expr* first = split ? arg(e, 0, "sep") : (given > 0 ? e.args[1].get() : nullptr);
+        const Expr* second =
+            split ? arg(e, 1, "maxsplit") : (given > 1 ? e.args[2].get() : nullptr);
+        if (first != nullptr && first->kind == ExprKind::tuple)
+            unsupported(name + "() with a tuple of alternatives", first->pos.line,
+                        first->pos.column);
+        const Reg b = first != nullptr ? expr(*first).reg : constant(Value::none());
+        const Reg c =
+            second != nullptr ? expr(*second).reg : (split ? constant(Value::integer(-1)) : b);
+        const Reg t = fb().temp();
+        at(e.pos);
+        fb().emit({.op = Op::str_method,
+                   .dst = t,
+                   .a = obj.reg,
+                   .b = b,
+                   .c = c,
+                   .imm = static_cast<std::int32_t>(method)},
+                  src(e.pos));
+        const bool text = method <= model::StrMethod::rstrip || method == model::StrMethod::replace;
+        return Val{t, text ? Kind::str : Kind::unknown};
+    }
     if (name == "format")
         unsupported("format() on a string that is not a literal", e.pos.line, e.pos.column);
     unsupported("str method '" + name + "'", e.pos.line, e.pos.column);

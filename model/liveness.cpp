@@ -51,6 +51,8 @@ Operands operands(const Instr& in) {
     case Op::binary:
     case Op::seq_get:
         return {{in.a, in.b}, {in.dst}};
+    case Op::str_method:
+        return {{in.a, in.b, in.c}, {in.dst}};
     case Op::event_new:
     case Op::file_open:
         return {{}, {in.dst}};

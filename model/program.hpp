@@ -22,6 +22,23 @@ bool is_local(Op op);
 /// The operation's short name, e.g. "put".
 const char* op_name(Op op);
 
+/// The str/bytes methods of Op::str_method (what the model computes exactly; see
+/// semantics_string.cpp for where it stops at a model limit instead).
+enum class StrMethod : std::uint8_t {
+    upper,
+    lower,
+    strip,
+    lstrip,
+    rstrip,
+    startswith,
+    endswith,
+    replace,
+    split,
+    find,
+    count,
+    isdigit,
+};
+
 enum class BinaryOp : std::uint8_t {
     add,
     sub,

@@ -266,6 +266,7 @@ void exec_local(Exec& x) {
     case Op::str_contains:
     case Op::getpid:
     case Op::process_name:
+    case Op::str_method:
     case Op::make_seq:
     case Op::seq_get:
     case Op::seq_unpack:

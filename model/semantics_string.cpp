@@ -3,6 +3,7 @@
 #include "model/process_name.hpp"
 #include "model/string_format.hpp"
 
+#include <algorithm>
 #include <string_view>
 
 /// Strings built at run time. Values hold interned ids (StringTable); the operations compute the
@@ -266,6 +267,167 @@ ValueOutcome exec_contains(Exec& x, const Instr& in) {
     return ValueOutcome::done;
 }
 
+bool is_ascii(std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return (c & 0x80) == 0; });
+}
+
+// Whitespace as str.strip()/bytes.strip() see it, for ASCII characters.
+bool is_space(char c, bool bytes) {
+    return c == ' ' || (c >= '\t' && c <= '\r') || (!bytes && c >= '\x1c' && c <= '\x1f');
+}
+
+// The number of characters (code points; bytes of a bytes) in the first `n` bytes of s.
+std::int64_t char_count(std::string_view s, std::size_t n, bool bytes) {
+    if (bytes) return static_cast<std::int64_t>(n);
+    std::int64_t chars = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        chars += (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 ? 1 : 0;
+    return chars;
+}
+
+// str.split(sep, maxsplit) as a list built at run time.
+ValueOutcome split_list(Exec& x, const Instr& in) {
+    ValueOutcome status = ValueOutcome::done;
+    const auto parts = split(x, in, status);
+    if (!parts) return status;
+    SeqContent list;
+    list.is_list = true;
+    const bool bytes = x.reg(in.a).tag() == Value::Tag::bytes;
+    for (const std::string& part : *parts) {
+        set_text(x, in.dst, StrContent::of(part, bytes));
+        list.items.push_back(x.reg(in.dst).bits());
+    }
+    const auto id = x.sequences->intern(list);
+    if (!id) {
+        value_limit(x, in.dst, "more distinct tuples and lists than the model holds (2**20)");
+        return ValueOutcome::done;
+    }
+    x.set_reg(in.dst, Value::sequence(*id));
+    return ValueOutcome::done;
+}
+
+ValueOutcome exec_str_method(Exec& x, const Instr& in) {
+    const Value self = x.reg(in.a);
+    if (!is_text(self)) return raise(x, ExcType::attribute_error);
+    const auto method = static_cast<StrMethod>(in.imm);
+    if (method == StrMethod::split) return split_list(x, in);
+    const bool bytes = self.tag() == Value::Tag::bytes;
+    const auto text = content_of(x, self).flat(kExpandLimit);
+    if (!text) {
+        value_limit(x, in.dst, "a method of a very long string");
+        return ValueOutcome::done;
+    }
+    // The argument b (and c for replace) as text of the same type; None where allowed.
+    auto text_arg = [&](Reg r, bool none_ok) -> std::optional<std::optional<std::string>> {
+        const Value v = x.reg(r);
+        if (none_ok && v.is_none()) return std::optional<std::string>{};
+        if (v.tag() != self.tag()) return std::nullopt;
+        auto flat = content_of(x, v).flat(kExpandLimit);
+        if (!flat) return std::nullopt;
+        return std::optional<std::string>{std::move(*flat)};
+    };
+    std::string out;
+    switch (method) {
+    case StrMethod::upper:
+    case StrMethod::lower:
+        if (!bytes && !is_ascii(*text)) {
+            value_limit(x, in.dst, "upper()/lower() of non-ASCII text (Unicode case mapping)");
+            return ValueOutcome::done;
+        }
+        for (const char c : *text)
+            out += method == StrMethod::upper && c >= 'a' && c <= 'z'   ? static_cast<char>(c - 32)
+                   : method == StrMethod::lower && c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32)
+                                                                        : c;
+        break;
+    case StrMethod::strip:
+    case StrMethod::lstrip:
+    case StrMethod::rstrip: {
+        const auto chars = text_arg(in.b, true);
+        if (!chars) return raise(x, ExcType::type_error);
+        if (!is_ascii(*text) || (*chars && !is_ascii(**chars))) {
+            value_limit(x, in.dst, "strip() of non-ASCII text (Unicode whitespace)");
+            return ValueOutcome::done;
+        }
+        auto strip = [&](char c) {
+            return *chars ? (*chars)->find(c) != std::string::npos : is_space(c, bytes);
+        };
+        std::size_t begin = 0;
+        std::size_t end = text->size();
+        if (method != StrMethod::rstrip)
+            while (begin < end && strip((*text)[begin]))
+                ++begin;
+        if (method != StrMethod::lstrip)
+            while (end > begin && strip((*text)[end - 1]))
+                --end;
+        out = text->substr(begin, end - begin);
+        break;
+    }
+    case StrMethod::startswith:
+    case StrMethod::endswith: {
+        const auto affix = text_arg(in.b, false);
+        if (!affix) return raise(x, ExcType::type_error);
+        const std::string& a = **affix;
+        const bool yes = a.size() <= text->size() &&
+                         (method == StrMethod::startswith
+                              ? text->compare(0, a.size(), a) == 0
+                              : text->compare(text->size() - a.size(), a.size(), a) == 0);
+        x.set_reg(in.dst, Value::boolean(yes));
+        return ValueOutcome::done;
+    }
+    case StrMethod::replace: {
+        const auto old = text_arg(in.b, false);
+        const auto with = text_arg(in.c, false);
+        if (!old || !with) return raise(x, ExcType::type_error);
+        if ((*old)->empty()) {
+            value_limit(x, in.dst, "replace() of the empty string");
+            return ValueOutcome::done;
+        }
+        std::size_t at = 0;
+        for (std::size_t hit; (hit = text->find(**old, at)) != std::string::npos;
+             at = hit + (*old)->size()) {
+            out += text->substr(at, hit - at);
+            out += **with;
+        }
+        out += text->substr(at);
+        break;
+    }
+    case StrMethod::find:
+    case StrMethod::count: {
+        const auto needle = text_arg(in.b, false);
+        if (!needle) return raise(x, ExcType::type_error);
+        const std::string& n = **needle;
+        if (method == StrMethod::find) {
+            const std::size_t hit = text->find(n);
+            set_int(x, in.dst, hit == std::string::npos ? -1 : char_count(*text, hit, bytes));
+            return ValueOutcome::done;
+        }
+        std::int64_t count = 0;
+        if (n.empty()) {
+            count = char_count(*text, text->size(), bytes) + 1;
+        } else {
+            for (std::size_t at = text->find(n); at != std::string::npos;
+                 at = text->find(n, at + n.size()))
+                ++count;
+        }
+        set_int(x, in.dst, count);
+        return ValueOutcome::done;
+    }
+    case StrMethod::isdigit:
+        if (!bytes && !is_ascii(*text)) {
+            value_limit(x, in.dst, "isdigit() of non-ASCII text");
+            return ValueOutcome::done;
+        }
+        x.set_reg(in.dst, Value::boolean(!text->empty() &&
+                                         std::all_of(text->begin(), text->end(),
+                                                     [](char c) { return c >= '0' && c <= '9'; })));
+        return ValueOutcome::done;
+    case StrMethod::split:
+        break;
+    }
+    set_text(x, in.dst, StrContent::of(out, bytes));
+    return ValueOutcome::done;
+}
+
 ValueOutcome exec_process_name(Exec& x, const Instr& in) {
     const Value given = Value::from_bits(x.pword(lp::kName));
     if (!given.is_none()) {
@@ -335,6 +497,8 @@ ValueOutcome exec_string_op(Exec& x, const Instr& in) {
         return ValueOutcome::done;
     case Op::process_name:
         return exec_process_name(x, in);
+    case Op::str_method:
+        return exec_str_method(x, in);
     default:
         return ValueOutcome::not_handled;
     }

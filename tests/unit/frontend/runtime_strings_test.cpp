@@ -134,3 +134,68 @@ TEST(RuntimeStrings, ErrorsAreThePythonExceptions) {
 
 } // namespace
 } // namespace mpcheck::frontend
+
+namespace mpcheck::frontend {
+namespace {
+
+// str methods on strings that arrive through a queue (their kind is only known at run time).
+constexpr const char* kMethods = R"py(import multiprocessing as mp
+
+def child(q):
+    q.put('  Alpha,beta;  ')
+    q.put(b'x-y')
+
+if __name__ == '__main__':
+    q = mp.Queue()
+    p = mp.Process(target=child, args=(q,))
+    p.start()
+    s = q.get()
+    raw = q.get()
+    p.join()
+    t = s.strip()
+    assert t == 'Alpha,beta;' and s.lstrip() == 'Alpha,beta;  ' and s.rstrip() == '  Alpha,beta;'
+    assert t.upper() == 'ALPHA,BETA;' and t.lower() == 'alpha,beta;' and t.strip(';A') == 'lpha,beta'
+    assert t.startswith('Al') and t.endswith(';') and not t.startswith('al')
+    assert t.replace('a', '4') == 'Alph4,bet4;' and t.find('beta') == 6 and t.find('z') == -1
+    assert t.count('a') == 2 and t.count('') == 12 and '42'.isdigit() and not t.isdigit()
+    words = t.rstrip(';').split(',')
+    assert words == ['Alpha', 'beta'] and len(words) == 2 and words[1] == 'beta'
+    assert 'a b  c'.split() == ['a', 'b', 'c'] and 'a,b,c'.split(',', 1) == ['a', 'b,c']
+    n = 0
+    for w in ' x y '.split():
+        n += len(w)
+    assert n == 2 and raw.split(b'-') == [b'x', b'y'] and raw.upper() == b'X-Y'
+    assert CHECK
+)py";
+
+TEST(RuntimeStrings, MethodsAgreeWithCPython) {
+    // Every assertion holds in CPython 3.11; the last line is the one the test varies.
+    EXPECT_EQ(check(substitute(kMethods, "CHECK", "s.find('beta') == 8")).verdict,
+              properties::Verdict::ok);
+    const auto r = check(substitute(kMethods, "CHECK", "s.find('beta') == 6"));
+    ASSERT_EQ(r.verdict, properties::Verdict::violation);
+    EXPECT_TRUE(has(r, "assertion"));
+}
+
+TEST(RuntimeStrings, AStrMethodOfNoneRaisesAttributeError) {
+    constexpr const char* kSource = R"(import multiprocessing as mp
+
+def child(q):
+    q.put(None)
+
+if __name__ == '__main__':
+    q = mp.Queue()
+    p = mp.Process(target=child, args=(q,))
+    p.start()
+    line = q.get()
+    p.join()
+    print(line.strip())
+)";
+    const auto none = check(kSource);
+    ASSERT_EQ(none.verdict, properties::Verdict::violation);
+    EXPECT_NE(none.violations[0].message.find("AttributeError"), std::string::npos)
+        << none.violations[0].message;
+}
+
+} // namespace
+} // namespace mpcheck::frontend
