@@ -34,13 +34,6 @@ inline bool has(const properties::CheckResult& r, std::string_view id) {
                        [&](const auto& v) { return v.property == id; });
 }
 
-/// The diagnostic for a program the front end refuses ("<lowered>" if it was accepted).
-inline Diagnostic diagnose(std::string_view src) {
-    auto r = lower_python(src, "t.py");
-    if (const auto* d = std::get_if<Diagnostic>(&r)) return *d;
-    return Diagnostic{"<lowered>", 0, 0};
-}
-
 /// `text` with every `key` replaced by `value` (append-based: GCC 12 warns spuriously on
 /// std::string::replace with a literal).
 inline std::string substitute(std::string_view text, std::string_view key, std::string_view value) {
@@ -54,6 +47,30 @@ inline std::string substitute(std::string_view text, std::string_view key, std::
     }
     out.append(text);
     return out;
+}
+
+/// Whether the result is a violation whose first message names the Python exception `type`
+/// (e.g. "IndexError": an uncaught exception or an api-misuse that raises it).
+inline bool raises(const properties::CheckResult& r, std::string_view type) {
+    return r.verdict == properties::Verdict::violation && !r.violations.empty() &&
+           r.violations[0].message.find(type) != std::string::npos;
+}
+
+/// `program` ends with `assert CHECK` after assertions that all hold in CPython 3.11: with
+/// `holds` as CHECK it is ok, with `fails` the assertion property is violated.
+inline void expect_agrees_with_cpython(std::string_view program, std::string_view holds,
+                                       std::string_view fails) {
+    EXPECT_EQ(check(substitute(program, "CHECK", holds)).verdict, properties::Verdict::ok) << holds;
+    const auto r = check(substitute(program, "CHECK", fails));
+    EXPECT_EQ(r.verdict, properties::Verdict::violation) << fails;
+    EXPECT_TRUE(has(r, "assertion")) << fails;
+}
+
+/// The diagnostic for a program the front end refuses ("<lowered>" if it was accepted).
+inline Diagnostic diagnose(std::string_view src) {
+    auto r = lower_python(src, "t.py");
+    if (const auto* d = std::get_if<Diagnostic>(&r)) return *d;
+    return Diagnostic{"<lowered>", 0, 0};
 }
 
 } // namespace mpcheck::frontend::testing
