@@ -20,6 +20,9 @@ struct CheckResult {
     /// False means every interleaving deadlocks. A search cut short by a bound counts its
     /// frontier as able to finish, so only a finished search can make this false.
     bool can_finish = true;
+    /// When the model could not represent a step (Completion::model_limit): the first such
+    /// step's reason and line, e.g. "line 12: more than 32 processes alive at once".
+    std::string model_limit;
 };
 
 /// Explores `model` within `limits` and evaluates every property of the contract.

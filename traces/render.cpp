@@ -15,7 +15,7 @@ std::string process_of(const explorer::TraceStep& step, const model::Model& mode
     return name;
 }
 
-std::string completion_note(explorer::Completion how) {
+std::string completion_note(explorer::Completion how, const std::string& model_limit) {
     switch (how) {
     case explorer::Completion::finished:
         return "";
@@ -26,7 +26,9 @@ std::string completion_note(explorer::Completion how) {
     case explorer::Completion::memory_limit:
         return " (stopped by --max-memory)";
     case explorer::Completion::model_limit:
-        return " (some steps exceed what the model can represent)";
+        return model_limit.empty()
+                   ? " (a step exceeds what the model can represent)"
+                   : " (a step exceeds what the model can represent: " + model_limit + ")";
     }
     return "";
 }
@@ -69,8 +71,8 @@ std::string to_text(const properties::CheckResult& result, const model::Model& m
     std::snprintf(seconds, sizeof seconds, "%.2f", result.stats.seconds);
     out << verdict_name(result.verdict) << ": " << result.violations.size() << " violation(s); "
         << result.stats.states << " states, " << result.stats.transitions << " transitions, depth "
-        << result.stats.max_depth << ", " << seconds << " s" << completion_note(result.completion)
-        << "\n";
+        << result.stats.max_depth << ", " << seconds << " s"
+        << completion_note(result.completion, result.model_limit) << "\n";
     return out.str();
 }
 

@@ -171,10 +171,14 @@ TEST(Bounds, AStepBeyondTheModelIsInconclusiveNotADeadlock) {
     // represent. That must not read as "loops forever", nor as ok.
     auto chain = process_chain(32);
     auto sequence = process_per_task(260, true);
-    for (ProgramBuilder* b : {&chain, &sequence}) {
+    const std::pair<ProgramBuilder*, const char*> cases[] = {
+        {&chain, "more than 32 processes alive at once"},
+        {&sequence, "more than 256 processes over the program's life"}};
+    for (const auto& [b, reason] : cases) {
         const auto r = testing::check(*b);
         EXPECT_EQ(r.verdict, Verdict::inconclusive) << testing::first_message(r);
         EXPECT_EQ(r.completion, explorer::Completion::model_limit);
+        EXPECT_NE(r.model_limit.find(reason), std::string::npos) << r.model_limit;
     }
 }
 
