@@ -12,92 +12,157 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+/// Successors gathered from consecutive breadth-first expansions before the store looks them up
+/// together: enough for their memory waits to overlap, few enough to stay in the caches.
+constexpr std::size_t kBatchSuccessors = 64;
+
 bool has_model_limit(std::span<const model::Fact> facts) {
     return std::any_of(facts.begin(), facts.end(),
                        [](const model::Fact& f) { return f.kind == model::FactKind::model_limit; });
 }
 
-// Collects the successors of the state being expanded, then inserts them into the store in
-// one batch (the store overlaps their memory waits) and records them in successor order, so
-// ids, parents and observer calls are exactly those of inserting one at a time.
+// Expands states into the store's pending batch and records them once the batch is stored.
+// Each successor is handed to the store as the model produces it (its segments are interned
+// then, near the tree of the state it came from, so its words are never copied); the batch may
+// hold the successors of many states, whose node and record lookups then wait for memory
+// together. flush() stores the batch and writes the graph rows, parents and observer calls of
+// its states in expansion order, so ids, parents, graph and observer calls are exactly those of
+// inserting the successors one at a time.
 class Expansion final : public model::SuccessorSink {
 public:
+    /// How a state of the batch was handled.
+    enum class Kind : std::uint8_t {
+        expanded, ///< its successors are in the batch
+        final,    ///< the program has finished in it
+        limited,  ///< the model could not represent a step into it: left unexpanded
+    };
+
     Expansion(StateStore& store, StateGraph& graph, std::vector<StateId>& parent,
               std::vector<bool>& limited, std::span<Observer* const> observers)
         : store_(store), graph_(graph), parent_(parent), limited_(limited), observers_(observers) {}
 
-    void begin(StateId from) {
-        from_ = from;
-        source_limited_ = false;
-        words_.clear();
-        ends_.clear();
-        actions_.clear();
-        facts_.clear();
-        fact_ends_.clear();
+    /// Adds state `from` (graph row `row`), handled as `kind`; for Kind::expanded, the model's
+    /// successors of it follow, near its loaded tree `near` (which must stay as it is until the
+    /// next add()).
+    void add(StateId from, StateId row, Kind kind, const StateStore::Tree& near) {
+        near_ = &near;
+        states_.push_back({from, row, kind, static_cast<std::uint32_t>(successors_.size())});
     }
-    std::uint64_t count() const { return actions_.size(); }
-    /// Whether a step of the last expansion hit a model limit and led to a known state.
-    bool source_limited() const { return source_limited_; }
-    /// Where each successor of the last expansion went in the store, in successor order.
+    /// Number of successors of the last added state.
+    std::uint64_t count() const { return successors_.size() - states_.back().successors; }
+    /// Number of successors in the batch (a bound on the states flush() can add to the store).
+    std::size_t pending() const { return successors_.size(); }
+    /// Whether flush() would do anything.
+    bool empty() const { return states_.empty(); }
+    /// Whether a step of a flushed expansion hit a model limit and led to a known state.
+    bool truncated() const { return truncated_; }
+    /// Where each successor of the last flush went in the store, in successor order.
     std::span<const StateStore::Insertion> results() const { return results_; }
 
     void on_successor(const model::Action& action, const model::State& next,
                       std::span<const model::Fact> facts) override {
-        const auto w = next.words();
-        words_.insert(words_.end(), w.begin(), w.end());
-        ends_.push_back(words_.size());
-        actions_.push_back(action);
-        facts_.insert(facts_.end(), facts.begin(), facts.end());
-        fact_ends_.push_back(facts_.size());
+        store_.add_to_batch(next.words(), *near_);
+        Successor successor{action, has_model_limit(facts), kNoFacts};
+        if (!facts.empty()) {
+            // Rare: the observers will need this successor's state and facts.
+            successor.noted = static_cast<std::uint32_t>(noted_.size());
+            const auto w = next.words();
+            words_.insert(words_.end(), w.begin(), w.end());
+            facts_.insert(facts_.end(), facts.begin(), facts.end());
+            noted_.push_back({words_.size(), facts_.size()});
+        }
+        successors_.push_back(successor);
     }
 
-    void finish(const StateStore::Tree& near) {
-        spans_.clear();
-        std::size_t begin = 0;
-        for (const std::size_t end : ends_) {
-            spans_.emplace_back(words_.data() + begin, end - begin);
-            begin = end;
-        }
-        store_.insert_batch(spans_, near, results_);
-        std::size_t fact_begin = 0;
-        for (std::size_t i = 0; i < actions_.size(); ++i) {
-            const std::span<const model::Fact> facts(facts_.data() + fact_begin,
-                                                     fact_ends_[i] - fact_begin);
-            fact_begin = fact_ends_[i];
-            const auto ins = results_[i];
-            const bool model_limit = has_model_limit(facts);
-            if (ins.inserted) {
-                parent_.push_back(from_);
-                limited_.push_back(model_limit);
-            } else if (model_limit) {
-                // The step the model could not represent led back to a known state (often the
-                // state itself, when the model refused to move): what really follows is
-                // unknown, so the state it was taken from may still finish.
-                source_limited_ = true;
+    /// Stores the batch, then records its states in the order they were added.
+    void flush() {
+        if (states_.empty()) return;
+        store_.finish_batch(results_);
+        const std::size_t count = states_.size();
+        states_.push_back({0, 0, Kind::expanded, static_cast<std::uint32_t>(successors_.size())});
+        for (std::size_t k = 0; k < count; ++k) {
+            const Entry& entry = states_[k];
+            graph_.begin_expansion(entry.row);
+            if (entry.kind == Kind::limited) {
+                graph_.mark_frontier(entry.row);
+                truncated_ = true;
+                continue;
             }
-            graph_.add_edge(ins.id);
-            if (!facts.empty()) {
-                next_.load(spans_[i]);
-                for (Observer* o : observers_)
-                    o->on_facts(from_, actions_[i], ins.id, next_, facts);
+            if (entry.kind == Kind::final) {
+                graph_.mark_final(entry.row);
+                continue;
+            }
+            bool source_limited = false;
+            for (std::uint32_t i = entry.successors; i < states_[k + 1].successors; ++i) {
+                const Successor& successor = successors_[i];
+                const auto ins = results_[i];
+                if (ins.inserted) {
+                    parent_.push_back(entry.from);
+                    limited_.push_back(successor.model_limit);
+                } else if (successor.model_limit) {
+                    // The step the model could not represent led back to a known state (often
+                    // the state itself, when the model refused to move): what really follows is
+                    // unknown, so the state it was taken from may still finish.
+                    source_limited = true;
+                }
+                graph_.add_edge(ins.id);
+                if (successor.noted != kNoFacts) notify(entry.from, successor, ins.id);
+            }
+            if (source_limited) {
+                graph_.mark_frontier(entry.row);
+                truncated_ = true;
             }
         }
+        states_.clear();
+        successors_.clear();
+        words_.clear();
+        facts_.clear();
+        noted_.clear();
     }
 
 private:
+    static constexpr std::uint32_t kNoFacts = 0xffffffff;
+
+    struct Entry {
+        StateId from;
+        StateId row;
+        Kind kind;
+        std::uint32_t successors; // where its successors start in successors_
+    };
+    struct Successor {
+        model::Action action;
+        bool model_limit;
+        std::uint32_t noted; // its entry in noted_, or kNoFacts when it revealed no facts
+    };
+    struct Noted {
+        std::size_t words_end; // where its words end in words_
+        std::size_t facts_end; // where its facts end in facts_
+    };
+
+    void notify(StateId from, const Successor& successor, StateId to) {
+        const std::size_t n = successor.noted;
+        const std::size_t words_begin = n == 0 ? 0 : noted_[n - 1].words_end;
+        const std::size_t facts_begin = n == 0 ? 0 : noted_[n - 1].facts_end;
+        next_.load(std::span<const std::uint32_t>(words_).subspan(words_begin, noted_[n].words_end -
+                                                                                   words_begin));
+        const std::span<const model::Fact> facts(facts_.data() + facts_begin,
+                                                 noted_[n].facts_end - facts_begin);
+        for (Observer* o : observers_)
+            o->on_facts(from, successor.action, to, next_, facts);
+    }
+
     StateStore& store_;
     StateGraph& graph_;
     std::vector<StateId>& parent_;
     std::vector<bool>& limited_;
     std::span<Observer* const> observers_;
-    StateId from_ = 0;
-    bool source_limited_ = false;
+    const StateStore::Tree* near_ = nullptr;
+    bool truncated_ = false;
+    std::vector<Entry> states_;
+    std::vector<Successor> successors_;
     std::vector<std::uint32_t> words_;
-    std::vector<std::size_t> ends_;
-    std::vector<model::Action> actions_;
     std::vector<model::Fact> facts_;
-    std::vector<std::size_t> fact_ends_;
-    std::vector<std::span<const std::uint32_t>> spans_;
+    std::vector<Noted> noted_;
     std::vector<StateStore::Insertion> results_;
     model::State next_;
 };
@@ -130,6 +195,10 @@ public:
         stack_.pop_back();
         return true;
     }
+
+    /// Whether the next pop() depends on states not stored yet (breadth-first: the next state
+    /// starts a level, or the queue of stored states is used up).
+    bool at_boundary(std::size_t stored) const { return next_ >= stored || next_ == level_end_; }
 
     /// Takes note of what expanding a state at `depth` inserted into the store.
     void discovered(std::span<const StateStore::Insertion> results, std::uint32_t depth) {
@@ -178,16 +247,24 @@ Completion Explorer::run(std::span<Observer* const> observers) {
     Expansion expansion(store_, rows, parent_, limited, observers);
     WorkList work(order_);
     model::State state;
-    std::vector<std::uint32_t> words;
     StateStore::Tree tree;
     Completion how = Completion::finished;
     StateId id = 0;
     std::uint32_t depth = 0;
     std::uint64_t popped = 0; // states taken from the work list so far
-    bool truncated_by_model = false;
     double next_report = progress_.interval_seconds;
 
-    while (work.pop(store_.size(), id, depth)) {
+    for (;;) {
+        // The batch is stored before anything that depends on the store's size or contents: the
+        // next breadth-first level or an empty queue, a state bound it might reach, the periodic
+        // checks; and every time in depth-first order, whose next state depends on it.
+        if (!expansion.empty() &&
+            (!in_id_order || work.at_boundary(store_.size()) || (popped & 1023) == 0 ||
+             expansion.pending() >= kBatchSuccessors ||
+             (limits_.max_states && store_.size() + expansion.pending() >= *limits_.max_states))) {
+            expansion.flush();
+        }
+        if (!work.pop(store_.size(), id, depth)) break;
         if (limits_.max_states && store_.size() >= *limits_.max_states) {
             how = Completion::state_limit;
             break;
@@ -216,34 +293,32 @@ Completion Explorer::run(std::span<Observer* const> observers) {
         }
         const StateId row = in_id_order ? id : static_cast<StateId>(row_state.size());
         if (!in_id_order) row_state.push_back(id);
-        rows.begin_expansion(row);
         if (limited[id]) {
-            // The model could not represent a step into this state: leave it unexpanded.
-            rows.mark_frontier(row);
-            truncated_by_model = true;
+            expansion.add(id, row, Expansion::Kind::limited, tree);
             continue;
         }
-        store_.load(id, words, tree);
-        state.load(words);
+        store_.load(id, tree);
+        state.load(tree.words());
         if (model_.is_final(state)) {
-            rows.mark_final(row);
+            expansion.add(id, row, Expansion::Kind::final, tree);
             continue;
         }
-        expansion.begin(id);
+        expansion.add(id, row, Expansion::Kind::expanded, tree);
         model_.successors(state, expansion);
-        expansion.finish(tree);
-        if (expansion.source_limited()) {
-            rows.mark_frontier(row);
-            truncated_by_model = true;
-        }
-        work.discovered(expansion.results(), depth);
-        stats_.transitions += expansion.count();
-        if (expansion.count() == 0) {
-            for (Observer* o : observers)
-                o->on_stuck(id, state);
-        }
+        const std::uint64_t count = expansion.count();
+        stats_.transitions += count;
         stats_.max_depth = std::max(stats_.max_depth, depth);
+        if (!in_id_order || count == 0) {
+            expansion.flush();
+            work.discovered(expansion.results(), depth);
+            if (count == 0) {
+                for (Observer* o : observers)
+                    o->on_stuck(id, state);
+            }
+        }
     }
+    expansion.flush();
+    const bool truncated_by_model = expansion.truncated();
     if (how == Completion::finished && truncated_by_model) how = Completion::model_limit;
     if (!in_id_order) assemble_graph(expansion_rows, row_state);
     graph_.note_state(static_cast<StateId>(store_.size() - 1));

@@ -293,25 +293,29 @@ StateStore::Insertion StateStore::insert(std::span<const std::uint32_t> words, c
 
 void StateStore::insert_batch(std::span<const std::span<const std::uint32_t>> states,
                               const Tree& near, std::vector<Insertion>& results) {
+    MPCHECK_ASSERT(batch_.empty()); // not mixed with a pending batch
+    for (const std::span<const std::uint32_t> words : states)
+        add_to_batch(words, near);
+    finish_batch(results);
+}
+
+void StateStore::add_to_batch(std::span<const std::uint32_t> words, const Tree& near) {
+    Job& job = batch_.emplace_back();
+    job.found = plan(words, near, job) ? kNoState : near.id_; // kNoState: to be looked up
+}
+
+void StateStore::finish_batch(std::vector<Insertion>& results) {
     // Once the store outgrows the CPU caches, each node and record lookup waits for memory. So
     // the lookups of a batch are made in waves of independent ones whose memory waits overlap:
-    // first each state's segments are interned (a small table that stays in the caches) and
-    // the inner nodes it must re-intern are listed; then the nodes of all the states are looked
+    // add_to_batch has interned each state's segments (a small table that stays in the caches)
+    // and listed the inner nodes it must re-intern; now the nodes of all the states are looked
     // up by increasing height (a node's children are lower), each height in three passes:
     // compute the keys and prefetch their index slots, prefetch the nodes those slots point
     // to, look the keys up. Last, the records are prefetched together and looked up in state
     // order, so ids come out exactly as from inserting the states one by one (node ids may
     // come out in another order, which changes no state id: a node is found by its content).
-    const std::size_t count = states.size();
+    const std::size_t count = batch_.size();
     results.resize(count);
-    batch_.resize(count);
-    batch_refs_.clear();
-    batch_work_.clear();
-    batch_heights_.clear();
-    for (std::size_t k = 0; k < count; ++k) {
-        const bool lookup = plan(states[k], near, batch_[k]);
-        results[k] = {lookup ? kNoState : near.id_, false}; // kNoState: to be looked up
-    }
 
     // Counting sort by height (at most 16: a tree over 65535 ids).
     constexpr std::size_t kHeights = 17;
@@ -345,22 +349,27 @@ void StateStore::insert_batch(std::span<const std::span<const std::uint32_t>> st
             refs[w->slot] = intern_node(refs[w->left], refs[w->right], w->hash);
     }
 
-    for (std::size_t k = 0; k < count; ++k) {
-        if (results[k].id != kNoState) continue;
-        finish_root(batch_[k]);
-        record_index_.prefetch(batch_[k].root.hash);
+    for (Job& job : batch_) {
+        if (job.found != kNoState) continue;
+        finish_root(job);
+        record_index_.prefetch(job.root.hash);
     }
     if (count > 1) {
-        for (std::size_t k = 0; k < count; ++k) {
-            if (results[k].id != kNoState) continue;
-            record_index_.prefetch_candidates(batch_[k].root.hash, [this](std::uint32_t id) {
+        for (const Job& job : batch_) {
+            if (job.found != kNoState) continue;
+            record_index_.prefetch_candidates(job.root.hash, [this](std::uint32_t id) {
                 store_detail::prefetch_address(&records_[id]);
             });
         }
     }
     for (std::size_t k = 0; k < count; ++k) {
-        if (results[k].id == kNoState) results[k] = intern_record(batch_[k].root);
+        const Job& job = batch_[k];
+        results[k] = job.found != kNoState ? Insertion{job.found, false} : intern_record(job.root);
     }
+    batch_.clear();
+    batch_refs_.clear();
+    batch_work_.clear();
+    batch_heights_.clear();
 }
 
 // ---- Loading ---------------------------------------------------------------------------------
@@ -433,6 +442,11 @@ void StateStore::load(StateId id, std::vector<std::uint32_t>& out) const {
 }
 
 void StateStore::load(StateId id, std::vector<std::uint32_t>& out, Tree& tree) const {
+    load(id, tree);
+    out.assign(tree.words_.begin(), tree.words_.end());
+}
+
+void StateStore::load(StateId id, Tree& tree) const {
     load_slots(id, tree.slots_);
     tree.id_ = id;
     const std::size_t m = (tree.slots_.size() + 1) / 2;
@@ -446,7 +460,6 @@ void StateStore::load(StateId id, std::vector<std::uint32_t>& out, Tree& tree) c
         tree.words_.insert(tree.words_.end(), segment.begin(), segment.end());
         tree.ends_[k] = static_cast<std::uint32_t>(tree.words_.size());
     }
-    out.assign(tree.words_.begin(), tree.words_.end());
 }
 
 std::size_t StateStore::bytes() const noexcept {

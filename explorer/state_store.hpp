@@ -35,14 +35,18 @@
 //
 // Memory: segments, nodes and records live in blocks that never move (see
 // store_detail::ChunkedArray, store_detail::SegmentTable); the index tables hold 32-bit ids (see
-// store_detail::IdIndex). bytes() counts all of it. Move-only and not thread-safe: a store
-// belongs to one search thread.
+// store_detail::IdIndex). The big blocks and tables ask the system for huge pages
+// (store_detail::PageArray): they are read at random, and with small pages most of those reads
+// would also wait for an address translation. bytes() counts all of it. Move-only and not
+// thread-safe: a store belongs to one search thread.
 //
 // Speed: insert(words, near) finds the words that differ from near's state (8 at a time), looks
 // up only the segments that contain them (first checking the last two segments that replaced
 // near's segment there, by a full compare) and re-interns the tree paths above them. Once the
 // store outgrows the CPU caches the node and record lookups wait for memory; insert_batch
 // makes the lookups of all its states in waves of independent ones, so those waits overlap.
+// add_to_batch and finish_batch take insert_batch apart, so that one batch can hold the
+// successors of several states (each near its own tree) and the waves are wider.
 
 #include "explorer/state_store_segments.hpp"
 #include "explorer/state_store_shape.hpp"
@@ -122,10 +126,27 @@ public:
     void insert_batch(std::span<const std::span<const std::uint32_t>> states, const Tree& near,
                       std::vector<Insertion>& results);
 
+    /// Adds words to the pending batch: insert_batch taken apart, so that a batch may hold the
+    /// successors of several states, each near its own tree. Its segments are interned now (so
+    /// neither words nor near need outlive the call); its tree nodes and its record are looked
+    /// up by finish_batch(), which assigns the ids. Until then the state is not stored: size()
+    /// and load() do not see it.
+    void add_to_batch(std::span<const std::uint32_t> words, const Tree& near);
+
+    /// Number of states added to the pending batch since the last finish_batch().
+    std::size_t batch_size() const noexcept { return batch_.size(); }
+
+    /// Stores the pending batch: the same results as insert(words, near) for each added state in
+    /// turn, written to results (resized to batch_size()); the batch is then empty.
+    void finish_batch(std::vector<Insertion>& results);
+
     /// Replaces out by the words of state id (id < size(), asserted).
     void load(StateId id, std::vector<std::uint32_t>& out) const;
 
-    /// As load(id, out), and fills tree for later insert(words, tree) calls.
+    /// Loads state id into tree (its words are tree.words()) for later insert(words, tree) calls.
+    void load(StateId id, Tree& tree) const;
+
+    /// As load(id, tree), and copies the words to out.
     void load(StateId id, std::vector<std::uint32_t>& out, Tree& tree) const;
 
     /// Number of states stored.
@@ -166,6 +187,7 @@ private:
 
     /// A state of a batch on its way to its record key (see insert_batch).
     struct Job {
+        StateId found;           // near's id when the state is near's, else kNoState
         std::uint32_t refs;      // where its slots start in batch_refs_
         std::uint32_t m;         // number of segments
         std::uint32_t root_left; // slots of the root's children

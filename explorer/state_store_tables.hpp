@@ -1,7 +1,8 @@
 #pragma once
 
-// Private building blocks of StateStore: an append-only chunked array and an open-addressing
-// index of dense 32-bit ids. Not part of the explorer's interface.
+// Private building blocks of StateStore: zero-filled arrays that may live on huge pages, an
+// append-only chunked array and an open-addressing index of dense 32-bit ids. Not part of the
+// explorer's interface.
 
 #include "model/check.hpp"
 
@@ -9,8 +10,26 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <type_traits>
 #include <utility>
 #include <vector>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+// Memory that the address sanitizer does not see allocated would hide overflows from it.
+#if defined(__SANITIZE_ADDRESS__)
+#define MPCHECK_STORE_HUGE_PAGES 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MPCHECK_STORE_HUGE_PAGES 0
+#endif
+#endif
+#if !defined(MPCHECK_STORE_HUGE_PAGES) && defined(__linux__) && defined(MADV_HUGEPAGE)
+#define MPCHECK_STORE_HUGE_PAGES 1
+#endif
 
 namespace mpcheck::explorer::store_detail {
 
@@ -23,10 +42,122 @@ inline void prefetch_address(const void* address) noexcept {
 #endif
 }
 
-/// Append-only array stored in fixed-size blocks of 2^16 elements that never move once full, so
-/// growing a big array never copies elements and never leaves half of the memory unused (as
-/// doubling a vector does). Only the first block grows (by doubling, copying at most 2^16
-/// elements in all), so that small stores stay small. Element access is a shift and a mask.
+/// Size and alignment of a huge page (x86-64 and most 64-bit ARM systems).
+inline constexpr std::size_t kHugePageBytes = std::size_t{2} << 20;
+
+/// Returns to the system the memory of a PageArray mapped by map_pages.
+struct PageUnmapper {
+    std::size_t bytes = 0; ///< length of the mapping
+
+    /// Unmaps the mapping at address.
+    void operator()(void* address) const noexcept {
+#if MPCHECK_STORE_HUGE_PAGES
+        munmap(address, bytes);
+#else
+        static_cast<void>(address);
+#endif
+    }
+};
+
+/// A zero-filled mapping of `bytes` (a multiple of the 4 KiB page) aligned to kHugePageBytes, for
+/// which huge pages are requested; null where the system offers none.
+inline void* map_pages(std::size_t bytes) noexcept {
+#if MPCHECK_STORE_HUGE_PAGES
+    // Map one huge page more than needed, then unmap the unaligned head and the tail.
+    const std::size_t span = bytes + kHugePageBytes;
+    void* const raw =
+        mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) return nullptr;
+    // The address arithmetic of aligning a mapping: integer and pointer are the same address.
+    const auto start = reinterpret_cast<std::uintptr_t>(raw);
+    const std::uintptr_t aligned = (start + kHugePageBytes - 1) & ~(kHugePageBytes - 1);
+    if (aligned > start) munmap(raw, aligned - start);
+    const std::uintptr_t tail = start + span - (aligned + bytes);
+    if (tail > 0) munmap(reinterpret_cast<void*>(aligned + bytes), tail);
+    void* const address = reinterpret_cast<void*>(aligned);
+    // A hint: where the system declines, the mapping simply keeps small pages.
+    madvise(address, bytes, MADV_HUGEPAGE);
+    return address;
+#else
+    static_cast<void>(bytes);
+    return nullptr;
+#endif
+}
+
+/// Fixed-size zero-filled array of a trivial type. One of at least kHugePageBytes gets a mapping
+/// of its own on which the system may use huge pages: the store's big tables are read at random,
+/// and with 4 KiB pages nearly every such read would also miss the address translation caches
+/// (one entry then covers 512 times more memory). Fresh mappings are zero already, so nothing is
+/// written before first use. Smaller arrays, and every array where that is not available, come
+/// from the heap.
+template <class T> class PageArray {
+    static_assert(std::is_trivially_default_constructible_v<T> &&
+                      std::is_trivially_destructible_v<T>,
+                  "elements are zero bytes, never constructed or destroyed");
+
+public:
+    /// An empty array.
+    PageArray() = default;
+
+    /// An array of `size` zero elements.
+    explicit PageArray(std::size_t size) : size_(size) {
+        const std::size_t bytes = (size * sizeof(T) + 4095) & ~std::size_t{4095};
+        if (bytes >= kHugePageBytes) {
+            if (void* const address = map_pages(bytes)) {
+                // A fresh mapping is suitably aligned storage of zero bytes for trivial Ts.
+                mapped_ =
+                    std::unique_ptr<T, PageUnmapper>(static_cast<T*>(address), PageUnmapper{bytes});
+                data_ = mapped_.get();
+                return;
+            }
+        }
+        heap_ = std::make_unique<T[]>(size); // value-initialised: zero
+        data_ = heap_.get();
+    }
+
+    /// Takes other's elements, leaving it empty.
+    PageArray(PageArray&& other) noexcept
+        : mapped_(std::move(other.mapped_)), heap_(std::move(other.heap_)),
+          data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+    /// Frees the elements and takes other's, leaving it empty.
+    PageArray& operator=(PageArray&& other) noexcept {
+        mapped_ = std::move(other.mapped_);
+        heap_ = std::move(other.heap_);
+        data_ = std::exchange(other.data_, nullptr);
+        size_ = std::exchange(other.size_, 0);
+        return *this;
+    }
+    PageArray(const PageArray&) = delete;
+    PageArray& operator=(const PageArray&) = delete;
+    ~PageArray() = default;
+
+    /// Number of elements.
+    std::size_t size() const noexcept { return size_; }
+    /// The elements.
+    T* data() noexcept { return data_; }
+    /// The elements.
+    const T* data() const noexcept { return data_; }
+    /// Element i (i < size()).
+    T& operator[](std::size_t i) noexcept { return data_[i]; }
+    /// Element i (i < size()).
+    const T& operator[](std::size_t i) const noexcept { return data_[i]; }
+    /// Bytes allocated.
+    std::size_t bytes() const noexcept {
+        return mapped_ ? mapped_.get_deleter().bytes : size_ * sizeof(T);
+    }
+
+private:
+    std::unique_ptr<T, PageUnmapper> mapped_;
+    std::unique_ptr<T[]> heap_;
+    T* data_ = nullptr; // the elements, owned by mapped_ or heap_
+    std::size_t size_ = 0;
+};
+
+/// Append-only array stored in fixed-size blocks of 2^18 elements (PageArrays, so at least a huge
+/// page each for elements of 8 bytes or more) that never move once full, so growing a big array
+/// never copies elements and never leaves half of the memory unused (as doubling a vector does).
+/// Only the first block grows (by doubling, copying at most 2^18 elements in all), so that small
+/// stores stay small. Element access is a shift and a mask.
 template <class T> class ChunkedArray {
 public:
     /// Number of elements appended so far.
@@ -54,14 +185,14 @@ public:
 
     /// Bytes allocated: every block in full plus the block table.
     std::size_t bytes() const noexcept {
-        std::size_t total = blocks_.capacity() * sizeof(std::vector<T>);
-        for (const std::vector<T>& block : blocks_)
-            total += block.capacity() * sizeof(T);
+        std::size_t total = blocks_.capacity() * sizeof(PageArray<T>);
+        for (const PageArray<T>& block : blocks_)
+            total += block.bytes();
         return total;
     }
 
 private:
-    static constexpr unsigned kBlockShift = 16;
+    static constexpr unsigned kBlockShift = 18;
     static constexpr std::size_t kBlockSize = std::size_t{1} << kBlockShift;
     static constexpr std::size_t kOffsetMask = kBlockSize - 1;
     static constexpr std::size_t kFirstCapacity = 256;
@@ -71,13 +202,13 @@ private:
             blocks_.emplace_back(kFirstCapacity);
             return;
         }
-        std::vector<T> block(2 * blocks_[0].size()); // sized once: no spare capacity
-        std::copy(blocks_[0].begin(), blocks_[0].end(), block.begin());
+        PageArray<T> block(2 * blocks_[0].size());
+        std::copy(blocks_[0].data(), blocks_[0].data() + blocks_[0].size(), block.data());
         blocks_[0] = std::move(block);
     }
 
     // Each block is allocated at its final size (the first one until it reaches kBlockSize).
-    std::vector<std::vector<T>> blocks_;
+    std::vector<PageArray<T>> blocks_;
     std::size_t size_ = 0;
 };
 
@@ -150,7 +281,7 @@ public:
     std::size_t capacity() const noexcept { return std::size_t{mask_} + 1; }
 
     /// Bytes allocated (the slot array).
-    std::size_t bytes() const noexcept { return slots_.capacity() * sizeof(std::uint32_t); }
+    std::size_t bytes() const noexcept { return slots_.bytes(); }
 
 private:
     std::uint32_t tag_of(std::uint64_t hash) const noexcept {
@@ -162,8 +293,8 @@ private:
         MPCHECK_ASSERT(log2_capacity <= 32); // so at most 3/4 * 2^32 ids per index
         const std::size_t capacity = std::size_t{1} << log2_capacity;
         // Free first: the keys, not the old table, are the source for rehashing.
-        slots_ = std::vector<std::uint32_t>();
-        slots_ = std::vector<std::uint32_t>(capacity); // zeroed: all slots empty
+        slots_ = PageArray<std::uint32_t>();
+        slots_ = PageArray<std::uint32_t>(capacity); // zeroed: all slots empty
         mask_ = static_cast<std::uint32_t>(capacity - 1);
         max_count_ = capacity - capacity / 4;
     }
@@ -182,7 +313,7 @@ private:
         count_ = count;
     }
 
-    std::vector<std::uint32_t> slots_;
+    PageArray<std::uint32_t> slots_;
     std::uint32_t mask_ = 0;    // capacity - 1; also the id field of a slot
     std::size_t count_ = 0;     // ids stored
     std::size_t max_count_ = 0; // grow beyond this: 3/4 of the capacity

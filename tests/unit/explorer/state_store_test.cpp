@@ -265,6 +265,54 @@ Words with_records(const std::vector<Words>& records) {
     return words;
 }
 
+TEST(StateStore, ABatchOverSeveralNearTreesGivesTheSameResultsAsInsertingInTurn) {
+    // A breadth-first search that gathers the successors of up to 6 states, each added near its
+    // own loaded tree, before the batch is stored. Successors repeat each other across states,
+    // equal the state they come from or another one of the batch, and are new; the states
+    // expanded are only ever those already stored. Hashes are full or all colliding.
+    for (const std::uint64_t mask : {~std::uint64_t{0}, std::uint64_t{0}}) {
+        StateStore one_by_one;
+        StateStore batched(StateStoreOptions{mask});
+        std::mt19937_64 random(31);
+        const Words initial = with_records({{1, 2, 0}, {3, 0}, {0, 1, 2, 3}, {2, 2}});
+        one_by_one.insert(initial);
+        batched.insert(initial);
+        StateStore::Tree tree;
+        std::vector<Words> expanded;
+        std::vector<StateStore::Insertion> results;
+        std::vector<StateStore::Insertion> expected;
+        const std::size_t limit = mask == 0 ? 300 : 3000;
+        for (StateId next = 0; next < batched.size() && next < limit;) {
+            expanded.clear();
+            expected.clear();
+            const auto states = std::min<std::size_t>(1 + random() % 6, batched.size() - next);
+            for (std::size_t s = 0; s < states; ++s, ++next) {
+                batched.load(next, tree);
+                expanded.emplace_back(tree.words().begin(), tree.words().end());
+                const auto successors = 1 + random() % 5;
+                for (std::size_t k = 0; k < successors; ++k) {
+                    const auto kind = random() % 8;
+                    Words successor = kind == 0   ? expanded.back()
+                                      : kind == 1 ? expanded[random() % expanded.size()]
+                                                  : mutate(random, expanded.back(), 4);
+                    batched.add_to_batch(successor, tree);
+                    expected.push_back(one_by_one.insert(successor));
+                }
+            }
+            ASSERT_EQ(batched.batch_size(), expected.size());
+            batched.finish_batch(results);
+            EXPECT_EQ(batched.batch_size(), 0U);
+            ASSERT_EQ(results.size(), expected.size());
+            for (std::size_t k = 0; k < results.size(); ++k) {
+                ASSERT_EQ(results[k].id, expected[k].id) << "before state " << next;
+                ASSERT_EQ(results[k].inserted, expected[k].inserted);
+            }
+        }
+        EXPECT_GT(batched.size(), 100U);
+        EXPECT_TRUE(same_states(batched, one_by_one));
+    }
+}
+
 TEST(StateStore, SharesRecordsAndNodesBetweenStates) {
     // Four records, each in one of 10 local states: 10^4 states, but only the 40 distinct
     // records (and the header) are stored as segments, and the tree over the 5 segment ids
