@@ -33,9 +33,6 @@ void Lowerer::assign(const Expr& target, const Expr& value_expr, const Stmt& s) 
             store(target.args[1]->text, static_cast<Reg>(first.reg + 1), Kind::conn);
             return;
         }
-        if (value_expr.kind == ExprKind::call && value_expr.args[0]->kind == ExprKind::attribute &&
-            value_expr.args[0]->text == "split")
-            return split_unpack(target, value_expr, s);
         bind_target(target, value(value_expr, text));
         return;
     }

@@ -210,15 +210,6 @@ Val Lowerer::dict_view(const Val& dict, const std::string& name, const Expr& e) 
 Val Lowerer::subscript(const Expr& e) {
     const Expr& index = *e.args[1];
     const Expr& base = *e.args[0];
-    // s.split(sep)[k]: one part of a string split at run time.
-    if (base.kind == ExprKind::call && base.args[0]->kind == ExprKind::attribute &&
-        base.args[0]->text == "split") {
-        const auto k = fold_int(index);
-        if (!k || !Value::fits_int(*k))
-            unsupported("split() indexed by a value that is not a constant", index.pos.line,
-                        index.pos.column);
-        return split_part(base, static_cast<std::int32_t>(*k));
-    }
     const Val v = value(base);
     if (!v.agg || v.agg->handle) return runtime_item(v.reg, expr(index).reg, e);
     if (v.agg->shape == Static::Shape::instance)
@@ -299,10 +290,6 @@ std::optional<Val> Lowerer::static_builtin(const std::string& name, const Expr& 
     };
     if (name == "len") {
         arg_count(1, 1);
-        const Expr& a = *e.args[1];
-        if (a.kind == ExprKind::call && a.args[0]->kind == ExprKind::attribute &&
-            a.args[0]->text == "split")
-            return split_part(a, INT32_MIN); // len(s.split(...))
         const Val v = value(*e.args[1]);
         if (!v.agg) return unary_op(Op::len, v.reg);
         if (v.agg->handle || v.agg->shape == Static::Shape::instance)

@@ -229,9 +229,6 @@ private:
     Val percent_format(const Expr& e);
     Val format_method(const Expr& literal, const Expr& call);
     Val string_method(const Val& obj, const std::string& name, const Expr& e);
-    /// `a, b = s.split(sep)`: checks the count and assigns the parts.
-    void split_unpack(const Expr& target, const Expr& call, const Stmt& s);
-    Val split_part(const Expr& call, std::int32_t index);
     /// Emits an op `dst = op(a)` with immediate `imm`.
     Val unary_op(model::Op op, model::Reg a, std::int32_t imm = 0, Kind kind = Kind::unknown);
 

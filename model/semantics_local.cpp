@@ -13,13 +13,6 @@ namespace lp = layout::proc;
 
 namespace {
 
-bool numeric(Value v) {
-    return v.tag() == Value::Tag::integer || v.tag() == Value::Tag::boolean;
-}
-std::int64_t number(Value v) {
-    return v.tag() == Value::Tag::integer ? v.as_int() : (v.as_bool() ? 1 : 0);
-}
-
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {
     const std::int64_t q = a / b;
     return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
@@ -59,12 +52,12 @@ bool exec_binary(Exec& x, const Instr& in) {
         return o == ValueOutcome::done;
     if (const ValueOutcome o = sequence_binary(x, in); o != ValueOutcome::not_handled)
         return o == ValueOutcome::done;
-    if (!numeric(l) || !numeric(r)) {
+    if (!l.is_number() || !r.is_number()) {
         x.raise(ExcType::type_error);
         return false;
     }
-    const std::int64_t a = number(l);
-    const std::int64_t b = number(r);
+    const std::int64_t a = l.as_number();
+    const std::int64_t b = r.as_number();
     switch (op) {
     case BinaryOp::add:
         set_int(x, in.dst, a + b);
@@ -145,11 +138,11 @@ void exec_local(Exec& x) {
             x.set_reg(in.dst, Value::boolean(v.is_none()));
             break;
         case UnaryOp::neg:
-            if (!numeric(v)) {
+            if (!v.is_number()) {
                 x.raise(ExcType::type_error);
                 return;
             }
-            set_int(x, in.dst, -number(v));
+            set_int(x, in.dst, -v.as_number());
             break;
         }
         break;
@@ -261,8 +254,6 @@ void exec_local(Exec& x) {
     case Op::repr:
     case Op::to_int:
     case Op::len:
-    case Op::str_split_len:
-    case Op::str_split_part:
     case Op::str_contains:
     case Op::getpid:
     case Op::process_name:

@@ -11,28 +11,9 @@ bool is_sequence(Value v) {
     return v.tag() == Value::Tag::sequence;
 }
 
-bool numeric(Value v) {
-    return v.tag() == Value::Tag::integer || v.tag() == Value::Tag::boolean;
-}
-
-std::int64_t number(Value v) {
-    return v.tag() == Value::Tag::integer ? v.as_int() : (v.as_bool() ? 1 : 0);
-}
-
 ValueOutcome raise(Exec& x, ExcType type) {
     x.raise(type);
     return ValueOutcome::raised;
-}
-
-// Interns `c` into dst; a model limit when the table is full.
-ValueOutcome set_sequence(Exec& x, Reg dst, const SeqContent& c) {
-    const auto id = x.sequences->intern(c);
-    if (!id) {
-        value_limit(x, dst, "more distinct tuples and lists than the model holds (2**20)");
-        return ValueOutcome::done;
-    }
-    x.set_reg(dst, Value::sequence(*id));
-    return ValueOutcome::done;
 }
 
 ValueOutcome make_sequence(Exec& x, const Instr& in) {
@@ -51,10 +32,10 @@ ValueOutcome item(Exec& x, const Instr& in) {
         return o == ValueOutcome::not_handled ? raise(x, ExcType::type_error) : o;
     }
     const Value index = x.reg(in.b);
-    if (!numeric(index)) return raise(x, ExcType::type_error);
+    if (!index.is_number()) return raise(x, ExcType::type_error);
     const SeqContent& c = x.sequences->content(seq.as_sequence());
     const auto n = static_cast<std::int64_t>(c.items.size());
-    const std::int64_t k = number(index) < 0 ? n + number(index) : number(index);
+    const std::int64_t k = index.as_number() < 0 ? n + index.as_number() : index.as_number();
     if (k < 0 || k >= n) return raise(x, ExcType::index_error);
     x.set_reg(in.dst, Value::from_bits(c.items[static_cast<std::size_t>(k)]));
     return ValueOutcome::done;
@@ -94,8 +75,18 @@ ValueOutcome percent_operand(Exec& x, const Instr& in) {
 
 } // namespace
 
+ValueOutcome set_sequence(Exec& x, Reg dst, const SeqContent& c) {
+    const auto id = x.sequences->intern(c);
+    if (!id) {
+        value_limit(x, dst, "more distinct tuples and lists than the model holds (2**20)");
+        return ValueOutcome::done;
+    }
+    x.set_reg(dst, Value::sequence(*id));
+    return ValueOutcome::done;
+}
+
 bool python_equal(const Exec& x, Value a, Value b) {
-    if (numeric(a) && numeric(b)) return number(a) == number(b);
+    if (a.is_number() && b.is_number()) return a.as_number() == b.as_number();
     if (is_sequence(a) && is_sequence(b) && a != b) {
         const SeqContent& l = x.sequences->content(a.as_sequence());
         const SeqContent& r = x.sequences->content(b.as_sequence());

@@ -10,6 +10,9 @@ namespace mpcheck::model::detail {
 /// sequences by content, everything else by identity.
 bool python_equal(const Exec& x, Value a, Value b);
 
+/// Interns `c` into dst; a model limit when the table is full.
+ValueOutcome set_sequence(Exec& x, Reg dst, const SeqContent& c);
+
 /// Executes make_seq, seq_get, seq_unpack and percent_args, and len / `in` when the operand is a
 /// sequence; not_handled for anything else.
 ValueOutcome exec_sequence_op(Exec& x, const Instr& in);

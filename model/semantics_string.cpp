@@ -1,6 +1,7 @@
 #include "model/semantics_string.hpp"
 
 #include "model/process_name.hpp"
+#include "model/semantics_sequence.hpp"
 #include "model/string_format.hpp"
 
 #include <algorithm>
@@ -133,8 +134,8 @@ ValueOutcome exec_format(Exec& x, const Instr& in) {
         value_limit(x, in.dst, "a format specification the model does not implement");
         return ValueOutcome::done;
     }
-    const bool numeric = v.tag() == Value::Tag::integer || v.tag() == Value::Tag::boolean;
-    const std::int64_t n = v.tag() == Value::Tag::integer ? v.as_int() : (v.as_bool() ? 1 : 0);
+    const bool numeric = v.is_number();
+    const std::int64_t n = numeric ? v.as_number() : 0;
     auto number = [&](ExcType wrong) {
         const auto text = format_int(n, *spec);
         if (!text) return raise(x, wrong);
@@ -166,9 +167,8 @@ ValueOutcome exec_format(Exec& x, const Instr& in) {
 
 ValueOutcome exec_to_int(Exec& x, const Instr& in) {
     const Value v = x.reg(in.a);
-    if (v.tag() == Value::Tag::integer || v.tag() == Value::Tag::boolean) {
-        x.set_reg(in.dst, Value::integer(v.tag() == Value::Tag::integer ? v.as_int()
-                                                                        : (v.as_bool() ? 1 : 0)));
+    if (v.is_number()) {
+        x.set_reg(in.dst, Value::integer(v.as_number()));
         return ValueOutcome::done;
     }
     if (!is_text(v)) {
@@ -297,13 +297,7 @@ ValueOutcome split_list(Exec& x, const Instr& in) {
         set_text(x, in.dst, StrContent::of(part, bytes));
         list.items.push_back(x.reg(in.dst).bits());
     }
-    const auto id = x.sequences->intern(list);
-    if (!id) {
-        value_limit(x, in.dst, "more distinct tuples and lists than the model holds (2**20)");
-        return ValueOutcome::done;
-    }
-    x.set_reg(in.dst, Value::sequence(*id));
-    return ValueOutcome::done;
+    return set_sequence(x, in.dst, list);
 }
 
 ValueOutcome exec_str_method(Exec& x, const Instr& in) {
@@ -469,26 +463,6 @@ ValueOutcome exec_string_op(Exec& x, const Instr& in) {
         set_int(x, in.dst, static_cast<std::int64_t>(x.text_size(v, false)));
         return ValueOutcome::done;
     }
-    case Op::str_split_len:
-    case Op::str_split_part: {
-        ValueOutcome status = ValueOutcome::done;
-        const auto parts = split(x, in, status);
-        if (!parts) return status;
-        if (in.op == Op::str_split_len) {
-            set_int(x, in.dst, static_cast<std::int64_t>(parts->size()));
-            return ValueOutcome::done;
-        }
-        const auto n = static_cast<std::int64_t>(parts->size());
-        const std::int64_t k = in.imm < 0 ? n + in.imm : in.imm;
-        if (k < 0 || k >= n) {
-            x.raise(ExcType::index_error);
-            return ValueOutcome::raised;
-        }
-        set_text(x, in.dst,
-                 StrContent::of((*parts)[static_cast<std::size_t>(k)],
-                                x.reg(in.a).tag() == Value::Tag::bytes));
-        return ValueOutcome::done;
-    }
     case Op::str_contains:
         return exec_contains(x, in);
     case Op::getpid:
@@ -508,8 +482,7 @@ ValueOutcome string_item(Exec& x, const Instr& in) {
     const Value text = x.reg(in.a);
     if (!is_text(text)) return ValueOutcome::not_handled;
     const Value index = x.reg(in.b);
-    if (index.tag() != Value::Tag::integer && index.tag() != Value::Tag::boolean)
-        return raise(x, ExcType::type_error);
+    if (!index.is_number()) return raise(x, ExcType::type_error);
     const auto flat = content_of(x, text).flat(kExpandLimit);
     if (!flat) {
         value_limit(x, in.dst, "indexing a very long string");
@@ -522,7 +495,7 @@ ValueOutcome string_item(Exec& x, const Instr& in) {
         if (bytes || (static_cast<unsigned char>((*flat)[i]) & 0xC0) != 0x80) starts.push_back(i);
     }
     const auto n = static_cast<std::int64_t>(starts.size());
-    const std::int64_t k0 = index.tag() == Value::Tag::integer ? index.as_int() : index.as_bool();
+    const std::int64_t k0 = index.as_number();
     const std::int64_t k = k0 < 0 ? n + k0 : k0;
     if (k < 0 || k >= n) return raise(x, ExcType::index_error);
     const std::size_t at = starts[static_cast<std::size_t>(k)];
@@ -545,8 +518,7 @@ ValueOutcome string_binary(Exec& x, const Instr& in) {
         return ValueOutcome::raised;
     };
     auto count = [](Value v) -> std::optional<std::int64_t> {
-        if (v.tag() == Value::Tag::integer) return v.as_int();
-        if (v.tag() == Value::Tag::boolean) return v.as_bool() ? 1 : 0;
+        if (v.is_number()) return v.as_number();
         return std::nullopt;
     };
     switch (op) {

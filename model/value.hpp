@@ -73,6 +73,12 @@ public:
         return (p & kSignBit) != 0 ? static_cast<std::int32_t>(p | ~kPayloadMask)
                                    : static_cast<std::int32_t>(p);
     }
+    /// An int or a bool (Python's bool is an int subclass).
+    constexpr bool is_number() const { return tag() == Tag::integer || tag() == Tag::boolean; }
+    /// The int value of an int or a bool.
+    constexpr std::int32_t as_number() const {
+        return tag() == Tag::integer ? as_int() : (as_bool() ? 1 : 0);
+    }
     constexpr std::uint32_t as_object() const { return payload(); }
     constexpr BlobId as_blob() const { return payload(); }
     constexpr std::uint32_t as_sequence() const { return payload(); }
