@@ -87,7 +87,7 @@ void report_memory(benchmark::State& state, const StateStore& store) {
     const auto states = static_cast<double>(store.size());
     state.counters["states"] = states;
     state.counters["bytes_per_state"] = static_cast<double>(store.bytes()) / states;
-    state.counters["nodes_per_state"] = static_cast<double>(store.node_count()) / states;
+    state.counters["segments"] = static_cast<double>(store.segment_count());
 }
 
 /// Breadth-first search of the whole family; returns the number of inserts.

@@ -1,6 +1,8 @@
 #include "explorer/hash.hpp"
 
+#include <bit>
 #include <cstddef>
+#include <cstring>
 
 namespace mpcheck::explorer {
 
@@ -47,6 +49,29 @@ std::uint64_t hash_words(std::span<const std::uint32_t> words, std::uint64_t see
         b = read8(p + left - 2);
     }
     return finish(a, b, s, byte_length);
+}
+
+std::uint64_t mix_bytes(std::span<const std::uint8_t> bytes) noexcept {
+    using namespace hash_detail;
+    const std::uint8_t* const p = bytes.data();
+    const std::size_t n = bytes.size();
+    // Little-endian reads of up to 8 bytes, as values: the same result on every platform.
+    const auto read = [p](std::size_t at, std::size_t count) {
+        std::uint64_t value = 0;
+        if constexpr (std::endian::native == std::endian::little) {
+            std::memcpy(&value, p + at, count);
+        } else {
+            for (std::size_t i = 0; i < count; ++i)
+                value |= std::uint64_t{p[at + i]} << (8 * i);
+        }
+        return value;
+    };
+    std::uint64_t h = kSecret[2];
+    std::size_t at = 0;
+    for (; at + 8 <= n; at += 8)
+        h = mix(read(at, 8) ^ kSecret[0], h ^ kSecret[1]);
+    h = mix(read(at, n - at) ^ kSecret[3], h ^ kSecret[1]);
+    return mix(h ^ n, kSecret[0]);
 }
 
 } // namespace mpcheck::explorer

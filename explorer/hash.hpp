@@ -9,10 +9,10 @@
 // std::hash (unspecified, and differs between standard libraries). Changing anything here changes
 // the pinned values in tests/unit/explorer/hash_test.cpp on purpose.
 //
-// hash_pair and hash_triple are the same function specialised to 2 and 3 words. mix_pair and
-// mix_triple are the cheaper mixers of the state store's hash tables: wyhash's core step alone,
-// one 64x64->128-bit multiplication folded by xor (as abseil hashes integers), which is enough to
-// spread table keys over slots and costs a third of the latency of the full function.
+// hash_pair and hash_triple are the same function specialised to 2 and 3 words. mix_pair,
+// mix_triple and mix_bytes are the cheaper mixers of the state store's hash tables: wyhash's core
+// step alone, one 64x64->128-bit multiplication folded by xor (as abseil hashes integers), which is
+// enough to spread table keys over slots and costs a third of the latency of the full function.
 
 #include <array>
 #include <cstdint>
@@ -108,5 +108,10 @@ constexpr std::uint64_t mix_triple(std::uint32_t a, std::uint32_t b, std::uint32
     using namespace hash_detail;
     return mix(lane(a, b) ^ kSecret[0], kSecret[1] ^ (std::uint64_t{c} << 32));
 }
+
+/// Table mixer of a short byte string (the state store's state strings, about 16 bytes): one
+/// mix_pair-like step per 8 bytes, read little-endian, chained, with the length mixed in last.
+/// Fixed like the others, but for hash tables, not fingerprints.
+std::uint64_t mix_bytes(std::span<const std::uint8_t> bytes) noexcept;
 
 } // namespace mpcheck::explorer

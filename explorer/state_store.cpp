@@ -6,127 +6,33 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
-#include <cstring>
 
 namespace mpcheck::explorer {
 
 using store_detail::IdIndex;
-using store_detail::left_size;
-using store_detail::Shape;
 
 namespace {
-
-std::uint64_t pack(std::uint32_t left, std::uint32_t right) noexcept {
-    return (std::uint64_t{left} << 32) | right;
-}
-
-std::uint32_t left_of(std::uint64_t node) noexcept {
-    return static_cast<std::uint32_t>(node >> 32);
-}
-std::uint32_t right_of(std::uint64_t node) noexcept {
-    return static_cast<std::uint32_t>(node);
-}
-
-/// Ids are 32-bit and kNoState is reserved; the index tables need id + 1 to fit as well.
-constexpr std::size_t kMaxIds = 0xffffffff;
 
 void check_length(std::size_t n) {
     MPCHECK_ASSERT(n >= 1 && n <= StateStore::kMaxLength); // a state has 1 to 65535 words
 }
 
-/// A record's fields. Layout in its 10 bytes: left, right (4 bytes each), length m (2 bytes),
-/// in the machine's byte order (records never leave the process).
-struct RecordFields {
-    std::uint32_t length;
-    std::uint32_t left;
-    std::uint32_t right;
-};
-
-template <class Record> Record make_record(RecordFields fields) noexcept {
-    Record record{};
-    const auto length16 = static_cast<std::uint16_t>(fields.length);
-    std::memcpy(record.bytes.data(), &fields.left, 4);
-    std::memcpy(record.bytes.data() + 4, &fields.right, 4);
-    std::memcpy(record.bytes.data() + 8, &length16, 2);
-    return record;
-}
-
-template <class Record> RecordFields read_record(const Record& record) noexcept {
-    RecordFields fields{};
-    std::uint16_t length16 = 0;
-    std::memcpy(&fields.left, record.bytes.data(), 4);
-    std::memcpy(&fields.right, record.bytes.data() + 4, 4);
-    std::memcpy(&length16, record.bytes.data() + 8, 2);
-    fields.length = length16;
-    return fields;
-}
-
-std::uint64_t record_hash(RecordFields fields) noexcept {
-    return mix_triple(fields.left, fields.right, fields.length);
-}
-
 } // namespace
 
 StateStore::StateStore(StateStoreOptions options)
-    : hash_mask_(options.hash_mask), segments_(options.hash_mask) {}
-
-// ---- Interning -------------------------------------------------------------------------------
-
-std::uint64_t StateStore::node_hash(std::uint32_t left, std::uint32_t right) const noexcept {
-    return mix_pair(left, right) & hash_mask_;
-}
-
-// Inlined into the loops that re-intern nodes: finding an existing node is the hot path.
-#if defined(__GNUC__)
-[[gnu::always_inline]]
-#endif
-inline std::uint32_t
-StateStore::intern_node(std::uint32_t left, std::uint32_t right, std::uint64_t hash) {
-    const std::uint64_t key = pack(left, right);
-    const auto probe = node_index_.find(hash, [&](std::uint32_t id) { return nodes_[id] == key; });
-    if (probe.id != IdIndex::kAbsent) [[likely]]
-        return probe.id;
-    return add_node(key, hash, probe.slot);
-}
-
-std::uint32_t StateStore::add_node(std::uint64_t key, std::uint64_t hash, std::size_t slot) {
-    MPCHECK_ASSERT(nodes_.size() < kMaxIds); // node ids are 32-bit
-    const auto id = static_cast<std::uint32_t>(nodes_.size());
-    nodes_.push_back(key);
-    node_index_.insert(slot, hash, id, [this](std::uint32_t stored) {
-        const std::uint64_t node = nodes_[stored];
-        return node_hash(left_of(node), right_of(node));
-    });
-    return id;
-}
-
-StateStore::Insertion StateStore::intern_record(const RootKey& root) {
-    const auto probe = record_index_.find(
-        root.hash, [&](std::uint32_t id) { return records_[id].bytes == root.record.bytes; });
-    if (probe.id != IdIndex::kAbsent) return {probe.id, false};
-    return {add_record(root.record, root.hash, probe.slot), true};
-}
-
-StateId StateStore::add_record(const Record& record, std::uint64_t hash, std::size_t slot) {
-    MPCHECK_ASSERT(records_.size() < kMaxIds); // state ids are 32-bit
-    const auto id = static_cast<StateId>(records_.size());
-    records_.push_back(record);
-    record_index_.insert(slot, hash, id, [this](std::uint32_t stored) {
-        return record_hash(read_record(records_[stored])) & hash_mask_;
-    });
-    return id;
-}
+    : hash_mask_(options.hash_mask), segments_(options.hash_mask), positions_(options.hash_mask),
+      change_cache_(options.hash_mask) {}
 
 // ---- Segments --------------------------------------------------------------------------------
 
 std::uint32_t StateStore::intern_segment(std::span<const std::uint32_t> segment,
-                                         std::uint32_t before) {
+                                         std::uint32_t position, std::uint32_t before) {
     const std::size_t guesses = std::size_t{before} * 2; // where before's two guesses are
     if (guesses < successor_.size()) {
         for (std::size_t g = 0; g < 2; ++g) {
             const std::uint32_t guess = successor_[guesses + g];
             if (guess == 0) break;
-            const auto words = segments_.words(guess - 1);
+            const auto words = segments_.words(positions_.segment(guess - 1));
             if (words.size() == segment.size() &&
                 store_detail::equal_words(words.data(), segment.data(), segment.size())) {
                 return guess - 1;
@@ -134,57 +40,87 @@ std::uint32_t StateStore::intern_segment(std::span<const std::uint32_t> segment,
         }
     }
     const std::uint32_t id = segments_.intern(segment, segments_.hash(segment));
+    const std::uint32_t entry = positions_.intern(position, id);
     if (before != kNoState) {
-        if (guesses >= successor_.size()) successor_.resize(2 * segments_.size(), 0);
+        if (guesses >= successor_.size()) successor_.resize(2 * positions_.size(), 0);
         successor_[guesses + 1] = successor_[guesses]; // the older guess goes
-        successor_[guesses] = id + 1;
+        successor_[guesses] = entry + 1;
     }
-    return id;
+    return entry;
 }
 
-bool StateStore::segment_ids_as_near(std::span<const std::uint32_t> words, const Tree& near) {
+bool StateStore::segment_entries_as_near(std::span<const std::uint32_t> words, const Tree& near,
+                                         bool& same) {
     // The cut depends only on the length and on the words where segments start: unless one of
-    // those changed, words is cut as near's state. The changed words are found 8 at a time:
+    // those changed, words is cut as near's state. The changed words are found 16 at a time:
     // most blocks are unchanged, the others yield a bit mask of their changed words.
     const std::size_t n = words.size();
     const std::uint32_t* const near_ends = near.ends_.data();
     const std::uint32_t* const now = words.data();
     const std::uint32_t* const old = near.words_.data();
+    changes_.clear();
+    changed_.clear();
     std::size_t segment = 0;
-    for (std::size_t i = 0; i < n; i += 8) {
-        const std::size_t block = std::min<std::size_t>(8, n - i);
-        if (block == 8 && store_detail::equal_words(now + i, old + i, 8)) continue;
-        unsigned changed = 0;
-        for (std::size_t j = 0; j < block; ++j)
-            changed |= static_cast<unsigned>(now[i + j] != old[i + j]) << j;
+    // Notes the changed words of the 16 at word i (bit j of `changed`: word i + j); false when one
+    // is a size word, so that words is cut differently.
+    const auto note = [&](std::size_t i, unsigned changed) {
         for (; changed != 0; changed &= changed - 1) {
             const std::size_t word = i + static_cast<std::size_t>(std::countr_zero(changed));
             while (near_ends[segment] <= word)
                 ++segment;
-            if (segment > 0 && word == near_ends[segment - 1]) return false; // a size word
-            if (changed_.empty() || changed_.back() != segment) {
-                changed_.push_back(static_cast<std::uint32_t>(segment));
+            const std::size_t begin = segment == 0 ? 0 : near_ends[segment - 1];
+            if (segment > 0 && word == begin) return false;
+            if (changed_.empty() || changed_.back().segment != segment) {
+                changed_.push_back({static_cast<std::uint32_t>(segment),
+                                    static_cast<std::uint32_t>(changes_.size())});
             }
+            changes_.push_back({static_cast<std::uint32_t>(word - begin), now[word]});
         }
+        return true;
+    };
+    const std::size_t full = n - n % 16;
+    for (std::size_t i = 0; i < full; i += 16) {
+        const unsigned changed = store_detail::changed_words16(now + i, old + i);
+        if (changed != 0 && !note(i, changed)) return false;
     }
-    const std::size_t m = near.ends_.size();
-    ids_.assign(near.slots_.begin(), near.slots_.begin() + static_cast<std::ptrdiff_t>(m));
-    for (const std::uint32_t k : changed_) {
-        const std::size_t begin = k == 0 ? 0 : near_ends[k - 1];
-        ids_[k] = intern_segment(words.subspan(begin, near_ends[k] - begin), ids_[k]);
+    if (full < n) {
+        unsigned tail = 0;
+        if (n >= 16) {
+            // The last 16 words, of which the first ones were compared already.
+            tail = store_detail::changed_words16(now + n - 16, old + n - 16) >> (16 - (n - full));
+        } else {
+            for (std::size_t j = 0; j < n; ++j)
+                tail |= static_cast<unsigned>(now[j] != old[j]) << j;
+        }
+        if (tail != 0 && !note(full, tail)) return false;
+    }
+    same = changed_.empty();
+    entries_.assign(near.entries_.begin(), near.entries_.end());
+    changed_.push_back({0, static_cast<std::uint32_t>(changes_.size())}); // end marker
+    for (std::size_t c = 0; c + 1 < changed_.size(); ++c) {
+        const std::uint32_t k = changed_[c].segment;
+        const std::span<const store_detail::WordChange> changes(
+            changes_.data() + changed_[c].first, changed_[c + 1].first - changed_[c].first);
+        const std::uint32_t before = entries_[k];
+        std::uint32_t after = change_cache_.find(before, changes);
+        if (after == store_detail::ChangeCache::kMissing) {
+            const std::size_t begin = k == 0 ? 0 : near_ends[k - 1];
+            after = intern_segment(words.subspan(begin, near_ends[k] - begin), k, before);
+            change_cache_.put(before, changes, after, positions_.size());
+        }
+        entries_[k] = after;
     }
     return true;
 }
 
-void StateStore::segment_ids(std::span<const std::uint32_t> words, const Tree& near) {
+bool StateStore::segment_entries(std::span<const std::uint32_t> words, const Tree& near) {
     check_length(words.size());
-    ids_.clear();
-    changed_.clear();
     const std::size_t n = words.size();
     if (near.id_ != kNoState && near.words_.size() == n) {
-        if (segment_ids_as_near(words, near)) return;
-        changed_.clear();
+        bool same = false;
+        if (segment_entries_as_near(words, near, same)) return same;
     }
+    entries_.clear();
     // Compare segment by segment with near's segment at the same position, if any.
     const std::size_t near_m = near.id_ == kNoState ? 0 : near.ends_.size();
     const std::uint32_t* const near_words = near.words_.data();
@@ -195,88 +131,91 @@ void StateStore::segment_ids(std::span<const std::uint32_t> words, const Tree& n
         std::uint32_t before = kNoState;
         if (k < near_m) {
             const std::size_t near_end = near.ends_[k];
-            before = near.slots_[k];
-            const bool same =
+            before = near.entries_[k];
+            const bool equal =
                 near_end - near_begin == size &&
                 store_detail::equal_words(words.data() + begin, near_words + near_begin, size);
             near_begin = near_end;
-            if (same) {
-                ids_.push_back(before);
+            if (equal) {
+                entries_.push_back(before);
                 begin = end;
                 continue;
             }
         }
-        ids_.push_back(intern_segment(words.subspan(begin, size), before));
-        changed_.push_back(static_cast<std::uint32_t>(k));
+        entries_.push_back(
+            intern_segment(words.subspan(begin, size), static_cast<std::uint32_t>(k), before));
         begin = end;
     }
+    return false; // a state cut differently from near's is not near's
 }
 
-// ---- Planning a state's nodes ----------------------------------------------------------------
+// ---- State strings ---------------------------------------------------------------------------
 
-void StateStore::plan_node(const Job& job, const Shape& shape, std::size_t p) {
-    const std::uint32_t refs = job.refs;
-    batch_work_.push_back({refs + shape.left(p), refs + shape.right(p),
-                           refs + job.m + static_cast<std::uint32_t>(p), 0});
-    batch_heights_.push_back(static_cast<std::uint8_t>(shape.height(p)));
-}
+// A state's string holds each segment's local number at its position in a byte-aligned code
+// that favours the small numbers: most positions see fewer than 240 distinct segments.
+//   0 .. 239         one byte: the number
+//   240 .. 4079      two bytes: 240 + (n - 240) / 256, then (n - 240) % 256
+//   4080 ..          five bytes: 255, then n in four bytes, low byte first
+// Each number has exactly one code, so equal states have equal strings.
+namespace {
 
-void StateStore::plan_near(const Job& job, const Shape& shape) {
-    const std::size_t m = job.m;
-    const std::size_t slots = 2 * m - 1;
-    if (stamps_.size() < slots) stamps_.resize(slots, 0); // stamp 0 is never a generation
-    if (++generation_ == 0) [[unlikely]] { // wrapped after 2^32 inserts: forget all stamps
-        std::fill(stamps_.begin(), stamps_.end(), 0);
-        generation_ = 1;
-    }
-    const std::uint32_t generation = generation_;
-    std::uint32_t* const stamps = stamps_.data();
-    // Every inner node above a changed id, once, except the root (the record, not a node).
-    for (const std::uint32_t i : changed_) {
-        for (std::size_t slot = shape.parent(i); slot != m && stamps[slot] != generation;
-             slot = shape.parent(slot)) {
-            stamps[slot] = generation;
-            plan_node(job, shape, slot - m);
+constexpr std::uint32_t kOneByte = 240;
+constexpr std::uint32_t kTwoBytes = kOneByte + 15 * 256;
+constexpr std::uint8_t kFiveBytes = 255;
+
+} // namespace
+
+void StateStore::encode_entries() {
+    const std::size_t at = batch_bytes_.size();
+    batch_bytes_.resize(at + 5 * entries_.size()); // no code is longer than 5 bytes
+    std::uint8_t* out = batch_bytes_.data() + at;
+    for (const std::uint32_t entry : entries_) {
+        const std::uint32_t local = positions_.local(entry);
+        if (local < kOneByte) [[likely]] {
+            *out++ = static_cast<std::uint8_t>(local);
+        } else if (local < kTwoBytes) {
+            *out++ = static_cast<std::uint8_t>(kOneByte + ((local - kOneByte) >> 8));
+            *out++ = static_cast<std::uint8_t>(local - kOneByte);
+        } else {
+            *out++ = kFiveBytes;
+            for (unsigned shift = 0; shift < 32; shift += 8)
+                *out++ = static_cast<std::uint8_t>(local >> shift);
         }
     }
+    batch_bytes_.resize(static_cast<std::size_t>(out - batch_bytes_.data()));
 }
 
-bool StateStore::plan(std::span<const std::uint32_t> words, const Tree& near, Job& job) {
-    segment_ids(words, near);
-    const std::size_t m = ids_.size();
-    const bool near_shape = near.id_ != kNoState && near.ends_.size() == m;
-    if (near_shape && changed_.empty()) return false; // every segment is near's
-    job.m = static_cast<std::uint32_t>(m);
-    job.refs = static_cast<std::uint32_t>(batch_refs_.size());
-    if (m == 1) {
-        batch_refs_.push_back(ids_[0]);
-        job.root_left = 0;
-        job.root_right = 0;
-        return true;
+void StateStore::decode(StateId id, std::vector<std::uint32_t>& entries) const {
+    MPCHECK_ASSERT(id < size());
+    entries.clear();
+    const std::span<const std::uint8_t> bytes = records_.string(id);
+    for (std::size_t at = 0; at < bytes.size();) {
+        const std::uint8_t first = bytes[at++];
+        std::uint32_t local = first;
+        if (first == kFiveBytes) {
+            local = 0;
+            for (unsigned shift = 0; shift < 32; shift += 8)
+                local |= std::uint32_t{bytes[at++]} << shift;
+        } else if (first >= kOneByte) {
+            local = kOneByte + ((std::uint32_t{first} - kOneByte) << 8) + bytes[at++];
+        }
+        entries.push_back(positions_.entry(static_cast<std::uint32_t>(entries.size()), local));
     }
-    const Shape& shape = shapes_.get(m);
-    job.root_left = shape.left(0);
-    job.root_right = shape.right(0);
-    if (near_shape) {
-        // near's slots with the changed ids: only the nodes above those change.
-        batch_refs_.insert(batch_refs_.end(), near.slots_.begin(), near.slots_.end());
-        std::uint32_t* const refs = batch_refs_.data() + job.refs;
-        for (const std::uint32_t i : changed_)
-            refs[i] = ids_[i];
-        plan_near(job, shape);
-    } else {
-        batch_refs_.insert(batch_refs_.end(), ids_.begin(), ids_.end());
-        batch_refs_.resize(batch_refs_.size() + m - 1);
-        for (std::size_t p = 1; p + 1 < m; ++p)
-            plan_node(job, shape, p);
-    }
-    return true;
 }
 
-void StateStore::finish_root(Job& job) noexcept {
-    const std::uint32_t* const refs = batch_refs_.data() + job.refs;
-    const RecordFields fields{job.m, refs[job.root_left], job.m == 1 ? 0 : refs[job.root_right]};
-    job.root = {make_record<Record>(fields), record_hash(fields) & hash_mask_};
+std::uint64_t StateStore::string_hash(std::span<const std::uint8_t> bytes) const noexcept {
+    return mix_bytes(bytes) & hash_mask_;
+}
+
+StateStore::Insertion StateStore::intern_string(const Job& job) {
+    const std::span<const std::uint8_t> bytes(batch_bytes_.data() + job.begin, job.end - job.begin);
+    const auto probe =
+        index_.find(job.hash, [&](std::uint32_t id) { return records_.equals(id, bytes); });
+    if (probe.id != IdIndex::kAbsent) return {probe.id, false};
+    const std::uint32_t id = records_.append(bytes);
+    index_.insert(probe.slot, job.hash, id,
+                  [this](std::uint32_t stored) { return string_hash(records_.string(stored)); });
+    return {id, true};
 }
 
 // ---- Inserting -------------------------------------------------------------------------------
@@ -301,144 +240,57 @@ void StateStore::insert_batch(std::span<const std::span<const std::uint32_t>> st
 
 void StateStore::add_to_batch(std::span<const std::uint32_t> words, const Tree& near) {
     Job& job = batch_.emplace_back();
-    job.found = plan(words, near, job) ? kNoState : near.id_; // kNoState: to be looked up
+    if (segment_entries(words, near)) {
+        job.found = near.id_;
+        return;
+    }
+    job.found = kNoState;
+    job.begin = static_cast<std::uint32_t>(batch_bytes_.size());
+    encode_entries();
+    job.end = static_cast<std::uint32_t>(batch_bytes_.size());
+    job.hash = string_hash(
+        std::span<const std::uint8_t>(batch_bytes_.data() + job.begin, job.end - job.begin));
+    index_.prefetch(job.hash);
 }
 
 void StateStore::finish_batch(std::vector<Insertion>& results) {
-    // Once the store outgrows the CPU caches, each node and record lookup waits for memory. So
-    // the lookups of a batch are made in waves of independent ones whose memory waits overlap:
-    // add_to_batch has interned each state's segments (a small table that stays in the caches)
-    // and listed the inner nodes it must re-intern; now the nodes of all the states are looked
-    // up by increasing height (a node's children are lower), each height in three passes:
-    // compute the keys and prefetch their index slots, prefetch the nodes those slots point
-    // to, look the keys up. Last, the records are prefetched together and looked up in state
-    // order, so ids come out exactly as from inserting the states one by one (node ids may
-    // come out in another order, which changes no state id: a node is found by its content).
+    // Once the store outgrows the CPU caches, each lookup waits for memory three times: for the
+    // index slot, for where the candidate's string starts, for the string. add_to_batch has
+    // prefetched the slots; here the starts and then the strings of all candidates are
+    // prefetched together, then the states are looked up in order, so ids come out exactly as
+    // from inserting them one by one.
     const std::size_t count = batch_.size();
     results.resize(count);
-
-    // Counting sort by height (at most 16: a tree over 65535 ids).
-    constexpr std::size_t kHeights = 17;
-    std::array<std::uint32_t, kHeights + 1> starts{};
-    for (const std::uint8_t height : batch_heights_)
-        ++starts[height + 1];
-    for (std::size_t h = 1; h <= kHeights; ++h)
-        starts[h] += starts[h - 1];
-    batch_sorted_.resize(batch_work_.size());
-    {
-        std::array<std::uint32_t, kHeights + 1> next = starts;
-        for (std::size_t i = 0; i < batch_work_.size(); ++i)
-            batch_sorted_[next[batch_heights_[i]]++] = batch_work_[i];
-    }
-    std::uint32_t* const refs = batch_refs_.data();
-    for (std::size_t h = 1; h < kHeights; ++h) {
-        NodeWork* const begin = batch_sorted_.data() + starts[h];
-        NodeWork* const end = batch_sorted_.data() + starts[h + 1];
-        for (NodeWork* w = begin; w != end; ++w) {
-            w->hash = node_hash(refs[w->left], refs[w->right]);
-            node_index_.prefetch(w->hash);
-        }
-        if (end - begin > 1) {
-            for (NodeWork* w = begin; w != end; ++w) {
-                node_index_.prefetch_candidates(w->hash, [this](std::uint32_t id) {
-                    store_detail::prefetch_address(&nodes_[id]);
-                });
-            }
-        }
-        for (NodeWork* w = begin; w != end; ++w)
-            refs[w->slot] = intern_node(refs[w->left], refs[w->right], w->hash);
-    }
-
-    for (Job& job : batch_) {
-        if (job.found != kNoState) continue;
-        finish_root(job);
-        record_index_.prefetch(job.root.hash);
-    }
     if (count > 1) {
         for (const Job& job : batch_) {
             if (job.found != kNoState) continue;
-            record_index_.prefetch_candidates(job.root.hash, [this](std::uint32_t id) {
-                store_detail::prefetch_address(&records_[id]);
-            });
+            index_.prefetch_candidates(job.hash,
+                                       [this](std::uint32_t id) { records_.prefetch_start(id); });
+        }
+        for (const Job& job : batch_) {
+            if (job.found != kNoState) continue;
+            index_.prefetch_candidates(job.hash,
+                                       [this](std::uint32_t id) { records_.prefetch(id); });
         }
     }
     for (std::size_t k = 0; k < count; ++k) {
         const Job& job = batch_[k];
-        results[k] = job.found != kNoState ? Insertion{job.found, false} : intern_record(job.root);
+        results[k] = job.found != kNoState ? Insertion{job.found, false} : intern_string(job);
     }
     batch_.clear();
-    batch_refs_.clear();
-    batch_work_.clear();
-    batch_heights_.clear();
+    batch_bytes_.clear();
 }
 
 // ---- Loading ---------------------------------------------------------------------------------
 
-void StateStore::expand(std::uint32_t ref, std::uint32_t* slots, std::size_t m, std::size_t lo,
-                        std::size_t size, std::size_t p) const {
-    if (size == 1) {
-        slots[lo] = ref;
-        return;
-    }
-    slots[m + p] = ref;
-    const std::uint64_t node = nodes_[ref];
-    const std::size_t half = left_size(size);
-    expand(left_of(node), slots, m, lo, half, p + 1);
-    expand(right_of(node), slots, m, lo + half, size - half, p + half);
-}
-
-void StateStore::load_slots(StateId id, std::vector<std::uint32_t>& slots) const {
-    MPCHECK_ASSERT(id < size());
-    const RecordFields record = read_record(records_[id]);
-    const std::size_t m = record.length;
-    slots.resize(2 * m - 1);
-    std::uint32_t* const out = slots.data();
-    if (m == 1) {
-        out[0] = record.left;
-        return;
-    }
-    out[m] = 0; // the root's slot: the record has no node id
-    if (const Shape* shape = shapes_.find(m)) {
-        // Top-down by increasing node number: a node's id is known before it is expanded.
-        out[shape->left(0)] = record.left;
-        out[shape->right(0)] = record.right;
-        for (std::size_t p = 1; p + 1 < m; ++p) {
-            const std::uint64_t node = nodes_[out[m + p]];
-            out[shape->left(p)] = left_of(node);
-            out[shape->right(p)] = right_of(node);
-        }
-    } else {
-        const std::size_t half = left_size(m);
-        expand(record.left, out, m, 0, half, 1);
-        expand(record.right, out, m, half, m - half, half);
-    }
-}
-
-void StateStore::append_words(std::uint32_t ref, std::size_t size,
-                              std::vector<std::uint32_t>& out) const {
-    if (size == 1) {
-        const auto segment = segments_.words(ref);
-        out.insert(out.end(), segment.begin(), segment.end());
-        return;
-    }
-    const std::uint64_t node = nodes_[ref];
-    const std::size_t half = left_size(size);
-    append_words(left_of(node), half, out);
-    append_words(right_of(node), size - half, out);
-}
-
 void StateStore::load(StateId id, std::vector<std::uint32_t>& out) const {
-    MPCHECK_ASSERT(id < size());
-    const RecordFields record = read_record(records_[id]);
-    const std::size_t m = record.length;
+    std::vector<std::uint32_t> entries;
+    decode(id, entries);
     out.clear();
-    if (m == 1) {
-        append_words(record.left, 1, out);
-        return;
+    for (const std::uint32_t entry : entries) {
+        const auto segment = segments_.words(positions_.segment(entry));
+        out.insert(out.end(), segment.begin(), segment.end());
     }
-    const std::size_t half = left_size(m);
-    append_words(record.left, half, out);
-    append_words(record.right, m - half, out);
 }
 
 void StateStore::load(StateId id, std::vector<std::uint32_t>& out, Tree& tree) const {
@@ -447,28 +299,32 @@ void StateStore::load(StateId id, std::vector<std::uint32_t>& out, Tree& tree) c
 }
 
 void StateStore::load(StateId id, Tree& tree) const {
-    load_slots(id, tree.slots_);
+    decode(id, tree.entries_);
     tree.id_ = id;
-    const std::size_t m = (tree.slots_.size() + 1) / 2;
-    const std::uint32_t* const ids = tree.slots_.data();
+    const std::size_t m = tree.entries_.size();
+    const std::uint32_t* const entries = tree.entries_.data();
     for (std::size_t k = 0; k < m; ++k)
-        segments_.prefetch(ids[k]); // the segments wait for memory together
-    tree.words_.clear();
+        segments_.prefetch(positions_.segment(entries[k])); // they wait for memory together
     tree.ends_.resize(m);
+    std::size_t n = 0;
     for (std::size_t k = 0; k < m; ++k) {
-        const auto segment = segments_.words(ids[k]);
-        tree.words_.insert(tree.words_.end(), segment.begin(), segment.end());
-        tree.ends_[k] = static_cast<std::uint32_t>(tree.words_.size());
+        n += segments_.words(positions_.segment(entries[k])).size();
+        tree.ends_[k] = static_cast<std::uint32_t>(n);
+    }
+    tree.words_.resize(n);
+    std::uint32_t* out = tree.words_.data();
+    for (std::size_t k = 0; k < m; ++k) {
+        const auto segment = segments_.words(positions_.segment(entries[k]));
+        out = std::copy(segment.begin(), segment.end(), out);
     }
 }
 
 std::size_t StateStore::bytes() const noexcept {
-    const std::size_t scratch = ids_.capacity() + changed_.capacity() + successor_.capacity() +
-                                stamps_.capacity() + batch_refs_.capacity();
-    return segments_.bytes() + nodes_.bytes() + node_index_.bytes() + records_.bytes() +
-           record_index_.bytes() + shapes_.bytes() + scratch * sizeof(std::uint32_t) +
-           batch_.capacity() * sizeof(Job) + batch_heights_.capacity() +
-           (batch_work_.capacity() + batch_sorted_.capacity()) * sizeof(NodeWork) +
+    return segments_.bytes() + positions_.bytes() + records_.bytes() + index_.bytes() +
+           change_cache_.bytes() + changes_.capacity() * sizeof(store_detail::WordChange) +
+           changed_.capacity() * sizeof(ChangedSegment) +
+           (successor_.capacity() + entries_.capacity()) * sizeof(std::uint32_t) +
+           batch_.capacity() * sizeof(Job) + batch_bytes_.capacity() +
            single_.capacity() * sizeof(Insertion);
 }
 

@@ -12,6 +12,10 @@
 #include <span>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace mpcheck::explorer::store_detail {
 
 /// Words of the first segment (model::State's header; checked in the .cpp).
@@ -46,6 +50,27 @@ inline bool equal_words(const std::uint32_t* a, const std::uint32_t* b, std::siz
         difference |= load64(a + i) ^ load64(b + i);
     if (i < n) difference |= a[i] ^ b[i];
     return difference == 0;
+}
+
+/// Bit mask of the words that differ among the 16 at a and b (bit j: word j).
+inline unsigned changed_words16(const std::uint32_t* a, const std::uint32_t* b) noexcept {
+#if defined(__SSE2__)
+    // Four 4-word compares, their results packed to one byte per word; unaligned loads are how
+    // SSE2 reads memory of any alignment.
+    const auto equal4 = [a, b](std::size_t at) {
+        return _mm_cmpeq_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + at)),
+                               _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + at)));
+    };
+    const __m128i low = _mm_packs_epi32(equal4(0), equal4(4));
+    const __m128i high = _mm_packs_epi32(equal4(8), equal4(12));
+    const auto equal = static_cast<unsigned>(_mm_movemask_epi8(_mm_packs_epi16(low, high)));
+    return ~equal & 0xffffU;
+#else
+    unsigned changed = 0;
+    for (unsigned j = 0; j < 16; ++j)
+        changed |= static_cast<unsigned>(a[j] != b[j]) << j;
+    return changed;
+#endif
 }
 
 /// Exact, hash-consed set of word strings of 1..65535 words with dense 32-bit ids in insertion

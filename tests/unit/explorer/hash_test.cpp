@@ -62,6 +62,18 @@ TEST(Hash, TableMixerPinnedValuesNeverChange) {
     EXPECT_EQ(mix_pair(1, 2), 0xf12af6491e8c4596ULL);
     EXPECT_EQ(mix_triple(1, 2, 3), 0x4a6f523b6175a731ULL);
     EXPECT_EQ(mix_triple(1, 2, 4), 0xd417068b80d3cf00ULL);
+    const std::vector<std::uint8_t> three{1, 2, 3};
+    const std::vector<std::uint8_t> twenty(20, 7);
+    EXPECT_EQ(mix_bytes({}), 0x9ea149dae6893945ULL);
+    EXPECT_EQ(mix_bytes(three), 0xd351add3770c57c5ULL);
+    EXPECT_EQ(mix_bytes(twenty), 0xb39e07b05e20553aULL);
+}
+
+TEST(Hash, ByteMixerTellsLengthsApart) {
+    // Strings that differ only in trailing zero bytes read the same 8-byte lanes.
+    std::unordered_set<std::uint64_t> seen;
+    for (std::size_t length = 0; length <= 40; ++length)
+        EXPECT_TRUE(seen.insert(mix_bytes(std::vector<std::uint8_t>(length, 0))).second) << length;
 }
 
 TEST(Hash, PairAndTripleAreHashWordsOfTwoAndThreeWords) {
