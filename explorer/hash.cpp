@@ -58,6 +58,7 @@ std::uint64_t mix_bytes(std::span<const std::uint8_t> bytes) noexcept {
     // Little-endian reads of up to 8 bytes, as values: the same result on every platform.
     const auto read = [p](std::size_t at, std::size_t count) {
         std::uint64_t value = 0;
+        if (count == 0) return value; // p may be null then
         if constexpr (std::endian::native == std::endian::little) {
             std::memcpy(&value, p + at, count);
         } else {

@@ -36,19 +36,28 @@ inline std::size_t segment_end(std::span<const std::uint32_t> words, std::size_t
     return begin + (size >= 1 && size <= left ? size : std::min(left, kFallbackSegment));
 }
 
-/// Whether the n words at a and b are equal: 64-bit compares, no early exit (segments are short
-/// and usually equal, so the whole segment is compared anyway).
+/// Whether the n words at a and b are equal: 128-bit compares where there are 4 words or more
+/// (the last group overlapping the one before), else 32-bit ones; no early exit within 16 words
+/// (segments are short and usually equal, so the whole segment is compared anyway).
 inline bool equal_words(const std::uint32_t* a, const std::uint32_t* b, std::size_t n) noexcept {
-    const auto load64 = [](const std::uint32_t* p) {
-        std::uint64_t value = 0;
-        std::memcpy(&value, p, sizeof value);
-        return value;
-    };
-    std::uint64_t difference = 0;
-    std::size_t i = 0;
-    for (; i + 2 <= n; i += 2)
-        difference |= load64(a + i) ^ load64(b + i);
-    if (i < n) difference |= a[i] ^ b[i];
+#if defined(__SSE2__)
+    if (n >= 4) {
+        const auto load = [](const std::uint32_t* p) {
+            return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        };
+        __m128i equal = _mm_set1_epi32(-1);
+        std::size_t i = 0;
+        for (; i + 4 <= n; i += 4) {
+            equal = _mm_and_si128(equal, _mm_cmpeq_epi32(load(a + i), load(b + i)));
+            if ((i & 15) == 12 && _mm_movemask_epi8(equal) != 0xffff) return false;
+        }
+        if (i < n) equal = _mm_and_si128(equal, _mm_cmpeq_epi32(load(a + n - 4), load(b + n - 4)));
+        return _mm_movemask_epi8(equal) == 0xffff;
+    }
+#endif
+    std::uint32_t difference = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        difference |= a[i] ^ b[i];
     return difference == 0;
 }
 
