@@ -9,24 +9,17 @@ namespace mpcheck::model::detail {
 namespace lp = layout::proc;
 namespace lf = layout::frame;
 
-std::uint32_t Exec::frame() const {
+std::uint32_t Exec::find_frame(std::uint32_t n) const {
     // Frames follow the globals; each is a fixed header plus its function's registers.
     std::uint32_t at = poff() + lp::kGlobals + static_cast<std::uint32_t>(prog.globals.size());
-    const std::uint32_t n = depth();
     MPCHECK_ASSERT(n > 0);
     for (std::uint32_t i = 1; i < n; ++i) {
         at += lf::kRegs + prog.functions[s.word(at + lf::kFunc)].num_regs;
     }
+    frame_at_ = at;
+    frame_depth_ = n;
+    frame_layout_ = s.layout_version();
     return at;
-}
-
-const Function& Exec::function() const {
-    return prog.functions[s.word(frame() + lf::kFunc)];
-}
-
-const Instr& Exec::instr() const {
-    const std::uint32_t f = frame();
-    return prog.functions[s.word(f + lf::kFunc)].code[s.word(f + lf::kPc)];
 }
 
 void Exec::advance() {
@@ -95,9 +88,7 @@ void Exec::fact_for(std::uint32_t p, FactKind kind, const char* what, std::uint3
     facts.push_back(Fact{kind, p, obj, loc, what, detail});
 }
 
-std::uint32_t Exec::object_arg(Reg r, ObjKind kind) {
-    const Value v = reg(r);
-    if (v.tag() == Value::Tag::object && kind_of(v.as_object()) == kind) return v.as_object();
+std::uint32_t Exec::wrong_object_arg(Value v) {
     if (v.is_none()) {
         raise(ExcType::attribute_error);
     } else {

@@ -45,7 +45,7 @@ public:
     }
     State& s;
     std::vector<Fact>& facts;
-    std::uint32_t proc;       ///< the acting process
+    const std::uint32_t proc; ///< the acting process
     std::uint32_t alt;        ///< which nondeterministic alternative to take
     RuntimeValues* values;    ///< strings and sequences built at run time (owned by the Model)
     StringTable* strings;     ///< values->strings
@@ -67,9 +67,19 @@ public:
     // ---- frames of the acting process --------------------------------------------------
     std::uint32_t depth() const { return pword(layout::proc::kDepth); }
     /// Offset of the top frame (depth must be > 0).
-    std::uint32_t frame() const;
-    const Function& function() const;
-    const Instr& instr() const;
+    std::uint32_t frame() const {
+        const std::uint32_t n = depth();
+        if (n == frame_depth_ && s.layout_version() == frame_layout_) return frame_at_;
+        return find_frame(n);
+    }
+    const Function& function() const {
+        return prog.functions[s.word(frame() + layout::frame::kFunc)];
+    }
+    const Instr& instr() const {
+        const std::uint32_t f = frame();
+        return prog.functions[s.word(f + layout::frame::kFunc)]
+            .code[s.word(f + layout::frame::kPc)];
+    }
     std::uint32_t pc() const { return s.word(frame() + layout::frame::kPc); }
     std::uint32_t phase() const { return s.word(frame() + layout::frame::kPhase); }
     void set_phase(std::uint32_t v) { s.set_word(frame() + layout::frame::kPhase, v); }
@@ -116,7 +126,11 @@ public:
     }
     /// The object a register refers to, if it is of `kind`; otherwise raises TypeError
     /// (or AttributeError for None, as CPython would) and returns kNone.
-    std::uint32_t object_arg(Reg r, ObjKind kind);
+    std::uint32_t object_arg(Reg r, ObjKind kind) {
+        const Value v = reg(r);
+        if (v.tag() == Value::Tag::object && kind_of(v.as_object()) == kind) return v.as_object();
+        return wrong_object_arg(v);
+    }
     /// Creates an object record named after the instruction's text.
     std::uint32_t new_object(ObjKind kind, std::uint32_t size);
     /// Process index for a process-handle object.
@@ -148,6 +162,19 @@ public:
 
     /// Truthiness of a value, as Python's bool().
     bool truthy(Value v) const;
+
+private:
+    /// object_arg() of a value that is not an object of the wanted kind.
+    std::uint32_t wrong_object_arg(Value v);
+    /// Walks the `depth` frames of the acting process to the top one and remembers it.
+    std::uint32_t find_frame(std::uint32_t depth) const;
+
+    // Where find_frame() last found the top frame, and for which depth and state layout: a
+    // step asks for its frame many times, and the answer only changes when a frame is pushed
+    // or popped (the depth changes) or a record moves (the layout changes).
+    mutable std::uint32_t frame_at_ = 0;
+    mutable std::uint32_t frame_depth_ = 0;
+    mutable std::uint64_t frame_layout_ = ~std::uint64_t{0}; ///< none found yet
 };
 
 } // namespace mpcheck::model::detail

@@ -311,11 +311,9 @@ namespace {
 void clear_dead_registers(Exec& x) {
     const std::uint32_t f = x.frame();
     const Function& fn = x.prog.functions[x.s.word(f + lf::kFunc)];
-    if (fn.live_in.empty()) return;
-    const auto& live = fn.live_in[x.s.word(f + lf::kPc)];
-    for (std::uint32_t r = 0; r < fn.num_regs; ++r) {
-        if (!live[r]) x.s.set_word(f + lf::kRegs + r, Value::absent().bits());
-    }
+    if (fn.dead_at.empty()) return;
+    for (const Reg r : fn.dead_at[x.s.word(f + lf::kPc)])
+        x.s.set_word(f + lf::kRegs + r, Value::absent().bits());
 }
 } // namespace
 

@@ -132,6 +132,14 @@ void compute(Function& fn) {
             }
         }
     }
+    // Steps reset the dead registers after almost every instruction: a list is quicker to
+    // walk than the bits.
+    fn.dead_at.assign(n, {});
+    for (std::size_t k = 0; k < n; ++k) {
+        for (std::size_t r = 0; r < regs; ++r) {
+            if (!fn.live_in[k][r]) fn.dead_at[k].push_back(static_cast<Reg>(r));
+        }
+    }
 }
 
 } // namespace

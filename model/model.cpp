@@ -130,6 +130,25 @@ bool may_move(const State& s, std::uint32_t actor) {
     return detail::feeder_alive(s, actor - s.num_processes());
 }
 
+// The working copy and fact list of one successors() call.
+struct TryBuffers {
+    State scratch;
+    std::vector<Fact> facts;
+    bool busy = false; ///< a successors() call on this thread uses them
+};
+
+// Marks buffers as in use for the lifetime of the guard.
+class BusyGuard {
+public:
+    explicit BusyGuard(bool& busy) : busy_(busy) { busy_ = true; }
+    ~BusyGuard() { busy_ = false; }
+    BusyGuard(const BusyGuard&) = delete;
+    BusyGuard& operator=(const BusyGuard&) = delete;
+
+private:
+    bool& busy_;
+};
+
 } // namespace
 
 bool is_local(Op op) {
@@ -197,13 +216,28 @@ State Model::initial_state(std::vector<Fact>* out) const {
 }
 
 void Model::successors(const State& state, SuccessorSink& sink) const {
-    thread_local State scratch;
-    thread_local std::vector<Fact> facts;
+    // Reused per thread so that their buffers stay allocated; a sink that asks for successors
+    // again gets buffers of its own, since the inner call would change the outer scratch.
+    thread_local TryBuffers reused;
+    if (reused.busy) {
+        TryBuffers own;
+        successors_in(state, sink, own.scratch, own.facts);
+        return;
+    }
+    const BusyGuard guard(reused.busy);
+    successors_in(state, sink, reused.scratch, reused.facts);
+}
+
+void Model::successors_in(const State& state, SuccessorSink& sink, State& scratch,
+                          std::vector<Fact>& facts) const {
+    // Each try starts from a copy of `state`; undoing what the previous try wrote is cheaper
+    // than a new copy, and free after a try that wrote nothing (most blocked ones).
+    scratch.copy_from(state);
     const std::uint32_t actors = state.num_processes() + state.num_views();
     for (std::uint32_t actor = 0; actor < actors; ++actor) {
         if (!may_move(state, actor)) continue;
         for (std::uint32_t alt = 0;; ++alt) {
-            scratch = state;
+            scratch.revert_to(state);
             facts.clear();
             Exec x(program_, start_method_, scratch, facts, actor_proc(state, actor), alt,
                    values_.get());

@@ -78,6 +78,10 @@ public:
     std::string dump(const State& state) const;
 
 private:
+    /// successors() with the given working copy of the state and fact buffer.
+    void successors_in(const State& state, SuccessorSink& sink, State& scratch,
+                       std::vector<Fact>& facts) const;
+
     Program program_;
     StartMethod start_method_;
     /// Shared, not copied, between copies of this Model: states of one hold ids into it.

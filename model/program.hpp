@@ -97,6 +97,8 @@ struct Function {
     SourceLoc loc;
     /// Derived (compute_liveness): live_in[pc][r] when register r may be read at or after pc.
     std::vector<std::vector<bool>> live_in;
+    /// Derived (compute_liveness): dead_at[pc] lists the registers not live at pc, in order.
+    std::vector<std::vector<Reg>> dead_at;
 };
 
 /// A string or bytes constant. Payloads are abstracted by their size; `text` is the literal

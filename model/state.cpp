@@ -2,6 +2,8 @@
 
 #include "model/check.hpp"
 
+#include <algorithm>
+
 namespace mpcheck::model {
 
 namespace {
@@ -22,7 +24,23 @@ State State::empty() {
 
 void State::load(std::span<const std::uint32_t> words) {
     words_.assign(words.begin(), words.end());
+    moved();
     reindex();
+}
+
+void State::copy_from(const State& original) {
+    *this = original;
+    words_changed_ = false;
+}
+
+void State::revert_to(const State& original) {
+    if (layout_version_ != original.layout_version_) {
+        *this = original;
+    } else if (words_changed_) {
+        // Same layout: the offsets still hold, only word values can differ.
+        std::copy(original.words_.begin(), original.words_.end(), words_.begin());
+    }
+    words_changed_ = false;
 }
 
 void State::reindex() {
@@ -50,6 +68,7 @@ void State::shift_offsets_after(std::uint32_t offset, std::int64_t delta) {
 }
 
 std::uint32_t State::add_object(ObjKind kind, std::uint32_t size) {
+    moved();
     const auto at = static_cast<std::uint32_t>(words_.size());
     words_.insert(words_.end(), size, 0);
     words_[at] = size;
@@ -60,6 +79,7 @@ std::uint32_t State::add_object(ObjKind kind, std::uint32_t size) {
 }
 
 std::uint32_t State::add_process(std::uint32_t size) {
+    moved();
     const std::uint32_t at = !view_.empty()  ? view_[0]
                              : !obj_.empty() ? obj_[0]
                                              : static_cast<std::uint32_t>(words_.size());
@@ -80,6 +100,7 @@ std::uint32_t State::find_view(std::uint32_t proc, std::uint32_t obj) const {
 }
 
 std::uint32_t State::add_view(std::uint32_t proc, std::uint32_t obj, std::uint32_t size) {
+    moved();
     std::uint32_t index = 0;
     while (index < view_.size()) {
         const std::uint32_t o = view_[index];
@@ -101,6 +122,7 @@ std::uint32_t State::add_view(std::uint32_t proc, std::uint32_t obj, std::uint32
 }
 
 void State::remove_view(std::uint32_t index) {
+    moved();
     const std::uint32_t at = view_[index];
     const std::uint32_t size = words_[at];
     words_.erase(words_.begin() + at, words_.begin() + at + size);
@@ -111,6 +133,7 @@ void State::remove_view(std::uint32_t index) {
 
 void State::insert_words(std::uint32_t record_offset, std::uint32_t offset, std::uint32_t n) {
     if (n == 0) return;
+    moved();
     MPCHECK_ASSERT(offset > record_offset && offset <= record_offset + words_[record_offset]);
     words_.insert(words_.begin() + offset, n, 0);
     words_[record_offset] += n;
@@ -119,6 +142,7 @@ void State::insert_words(std::uint32_t record_offset, std::uint32_t offset, std:
 
 void State::erase_words(std::uint32_t record_offset, std::uint32_t offset, std::uint32_t n) {
     if (n == 0) return;
+    moved();
     MPCHECK_ASSERT(offset > record_offset && offset + n <= record_offset + words_[record_offset]);
     words_.erase(words_.begin() + offset, words_.begin() + offset + n);
     words_[record_offset] -= n;

@@ -58,8 +58,22 @@ public:
     std::uint32_t view_offset(std::uint32_t i) const { return view_[i]; }
 
     std::uint32_t word(std::uint32_t offset) const { return words_[offset]; }
-    void set_word(std::uint32_t offset, std::uint32_t value) { words_[offset] = value; }
-    std::uint32_t& word_ref(std::uint32_t offset) { return words_[offset]; }
+    void set_word(std::uint32_t offset, std::uint32_t value) {
+        words_[offset] = value;
+        words_changed_ = true;
+    }
+
+    /// Changes whenever records move (words inserted or erased, records added or removed, a
+    /// load), so that offsets computed from the state stay valid while it is the same.
+    std::uint64_t layout_version() const { return layout_version_; }
+
+    /// Makes this state a copy of `original` from which revert_to(original) can later undo
+    /// the changes cheaply.
+    void copy_from(const State& original);
+    /// Makes this state equal to `original` again, given that it was equal to it after the
+    /// last copy_from(original) or revert_to(original) and that `original` has not changed
+    /// since: copies nothing when nothing was written, only the words when no record moved.
+    void revert_to(const State& original);
 
     /// Appends a new object record of `size` zero words (size word and kind filled in).
     std::uint32_t add_object(ObjKind kind, std::uint32_t size);
@@ -83,11 +97,18 @@ public:
 private:
     void reindex();
     void shift_offsets_after(std::uint32_t offset, std::int64_t delta);
+    /// Records moved: offsets derived from the old layout are stale.
+    void moved() {
+        ++layout_version_;
+        words_changed_ = true;
+    }
 
     std::vector<std::uint32_t> words_;
     std::vector<std::uint32_t> obj_;
     std::vector<std::uint32_t> proc_;
     std::vector<std::uint32_t> view_;
+    std::uint64_t layout_version_ = 0;
+    bool words_changed_ = false; ///< a word was written since copy_from / revert_to
 };
 
 } // namespace mpcheck::model

@@ -1,0 +1,249 @@
+// Model::successors tries every step on one reused working copy of the state. Each successor it
+// reports must be what Model::apply computes from a fresh copy, in every reachable state of
+// programs that move records around (frames pushed and popped, views and messages added and
+// removed, processes ending), take alternatives and reveal facts.
+#include "bench/workers_family.hpp"
+#include "model/model.hpp"
+#include "model/program_builder.hpp"
+#include "tests/support/programs.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <deque>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace mpcheck::model {
+namespace {
+
+using Words = std::vector<std::uint32_t>;
+
+struct Step {
+    Action action;
+    Words next;
+    std::vector<std::uint32_t> offsets;
+    std::vector<Fact> facts;
+};
+
+std::vector<std::uint32_t> offsets(const State& s) {
+    std::vector<std::uint32_t> out;
+    for (std::uint32_t i = 0; i < s.num_processes(); ++i)
+        out.push_back(s.process_offset(i));
+    for (std::uint32_t i = 0; i < s.num_views(); ++i)
+        out.push_back(s.view_offset(i));
+    for (std::uint32_t i = 0; i < s.num_objects(); ++i)
+        out.push_back(s.object_offset(i));
+    return out;
+}
+
+Step step_of(const Action& action, const State& next, std::span<const Fact> facts) {
+    return {action, Words(next.words().begin(), next.words().end()), offsets(next),
+            std::vector<Fact>(facts.begin(), facts.end())};
+}
+
+class Collect final : public SuccessorSink {
+public:
+    std::vector<Step> steps;
+    void on_successor(const Action& action, const State& next,
+                      std::span<const Fact> facts) override {
+        steps.push_back(step_of(action, next, facts));
+    }
+};
+
+// Asks for the successors of every successor while it is being reported.
+class Nested final : public SuccessorSink {
+public:
+    explicit Nested(const Model& model) : model_(model) {}
+    std::vector<Step> steps;
+    std::size_t inner = 0;
+    void on_successor(const Action& action, const State& next,
+                      std::span<const Fact> facts) override {
+        Collect c;
+        model_.successors(next, c);
+        inner += c.steps.size();
+        steps.push_back(step_of(action, next, facts));
+    }
+
+private:
+    const Model& model_;
+};
+
+bool same_facts(const std::vector<Fact>& a, const std::vector<Fact>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a[i].kind != b[i].kind || a[i].proc != b[i].proc || a[i].obj != b[i].obj ||
+            !(a[i].loc == b[i].loc) || std::string(a[i].what) != b[i].what ||
+            a[i].detail != b[i].detail)
+            return false;
+    }
+    return true;
+}
+
+bool same_steps(const std::vector<Step>& a, const std::vector<Step>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (!(a[i].action == b[i].action) || a[i].next != b[i].next ||
+            a[i].offsets != b[i].offsets || !same_facts(a[i].facts, b[i].facts))
+            return false;
+    }
+    return true;
+}
+
+// Visits the reachable states breadth-first (at most `limit`); checks each successor against
+// apply(); returns the number of states visited and counts the facts seen.
+std::size_t check_against_apply(const Model& model, std::size_t limit, std::size_t& facts_seen) {
+    std::set<Words> seen;
+    std::deque<Words> queue;
+    const State initial = model.initial_state();
+    queue.emplace_back(initial.words().begin(), initial.words().end());
+    seen.insert(queue.back());
+    State state;
+    State next;
+    std::vector<Fact> facts;
+    std::size_t visited = 0;
+    while (!queue.empty() && visited < limit) {
+        state.load(queue.front());
+        queue.pop_front();
+        ++visited;
+        Collect c;
+        model.successors(state, c);
+        for (const Step& s : c.steps) {
+            EXPECT_TRUE(model.apply(state, s.action, next, facts));
+            const Step fresh = step_of(s.action, next, facts);
+            EXPECT_TRUE(same_steps({s}, {fresh}))
+                << "actor " << s.action.actor << " alt " << s.action.alt;
+            facts_seen += s.facts.size();
+            if (seen.insert(s.next).second) queue.push_back(s.next);
+        }
+    }
+    return visited;
+}
+
+// worker(lock, q): helper(lock, q) takes the lock and puts (a call, so frames are pushed and
+// popped); then either raises with the lock held (a choice) or releases it. The parent gets
+// with a timeout, joins, then starts a second worker and terminates it.
+Program varied_program() {
+    ProgramBuilder b;
+    auto helper = b.function("helper", {"lock", "q"});
+    helper.at(2).acquire(helper.reg("lock"));
+    const auto one = helper.reg("one");
+    helper.integer(one, 1);
+    helper.at(3).put(helper.reg("q"), one);
+    helper.ret_none();
+
+    auto w = b.function("worker", {"lock", "q"});
+    w.at(6).call(w.reg("r"), "helper", {w.reg("lock"), w.reg("q")});
+    const auto fail = w.reg("fail");
+    w.at(7).choose(fail);
+    const auto skip = w.jump_if_false(fail);
+    w.at(8).raise(ExcType::value_error);
+    w.patch(skip, w.pc());
+    w.at(9).release(w.reg("lock"));
+
+    auto m = b.module();
+    const auto lock = m.reg("lock");
+    const auto q = m.reg("q");
+    const auto p = m.reg("p");
+    const auto p2 = m.reg("p2");
+    m.at(12).lock(lock);
+    m.queue(q);
+    m.at(13).process(p, "worker", {lock, q});
+    m.start(p);
+    m.at(14).get(m.reg("item"), q, Wait::timeout);
+    m.at(15).join(p);
+    m.at(16).process(p2, "worker", {lock, q});
+    m.start(p2);
+    m.at(17).terminate(p2);
+    m.join(p2);
+    return b.build();
+}
+
+// victim(q): q.get() (waits forever). killer(p, q): p.terminate(), then computes and puts. The
+// killer was created after its victim, so erasing the victim's frames moves the killer's record
+// in the middle of the killer's step.
+Program sibling_terminate_program() {
+    ProgramBuilder b;
+    auto v = b.function("victim", {"q"});
+    v.at(2).get(v.reg("item"), v.reg("q"));
+
+    auto k = b.function("killer", {"p", "q"});
+    k.at(5).terminate(k.reg("p"));
+    const auto one = k.reg("one");
+    const auto two = k.reg("two");
+    k.at(6).integer(one, 1);
+    k.binary(two, one, BinaryOp::add, one);
+    k.at(7).put(k.reg("q"), two);
+
+    auto m = b.module();
+    const auto q = m.reg("q");
+    const auto p1 = m.reg("p1");
+    const auto p2 = m.reg("p2");
+    m.at(10).queue(q);
+    m.at(11).process(p1, "victim", {q});
+    m.start(p1);
+    m.at(12).process(p2, "killer", {p1, q});
+    m.start(p2);
+    m.at(13).join(p2);
+    m.at(14).get(m.reg("r"), q);
+    m.join(p1);
+    return b.build();
+}
+
+TEST(Successors, AgreeWithApplyOnTheWorkersBenchmark) {
+    const Model model(bench::workers_family(2), StartMethod::fork);
+    std::size_t facts = 0;
+    EXPECT_EQ(check_against_apply(model, 20000, facts), 14555u);
+}
+
+TEST(Successors, AgreeWithApplyWhenLargeMessagesAreWrittenInParts) {
+    auto b = testing::seed_program(1'000'000, true);
+    const Model model(b.build(), StartMethod::fork);
+    std::size_t facts = 0;
+    EXPECT_GT(check_against_apply(model, 20000, facts), 5u);
+}
+
+TEST(Successors, AgreeWithApplyThroughCallsChoicesExceptionsAndTermination) {
+    for (const StartMethod method : {StartMethod::fork, StartMethod::spawn}) {
+        const Model model(varied_program(), method);
+        std::size_t facts = 0;
+        EXPECT_GT(check_against_apply(model, 20000, facts), 20u);
+        EXPECT_GT(facts, 0u);
+    }
+}
+
+TEST(Successors, AgreeWithApplyWhenAProcessTerminatesAnOlderSibling) {
+    const Model model(sibling_terminate_program(), StartMethod::fork);
+    std::size_t facts = 0;
+    EXPECT_GT(check_against_apply(model, 20000, facts), 10u);
+}
+
+TEST(Successors, AreTheSameWhenTheSinkAsksForSuccessorsAgain) {
+    const Model model(varied_program(), StartMethod::fork);
+    std::set<Words> seen;
+    std::deque<Words> queue;
+    const State initial = model.initial_state();
+    queue.emplace_back(initial.words().begin(), initial.words().end());
+    seen.insert(queue.back());
+    State state;
+    std::size_t inner = 0;
+    while (!queue.empty()) {
+        state.load(queue.front());
+        queue.pop_front();
+        Collect plain;
+        model.successors(state, plain);
+        Nested nested(model);
+        model.successors(state, nested);
+        EXPECT_TRUE(same_steps(plain.steps, nested.steps));
+        inner += nested.inner;
+        for (const Step& s : plain.steps) {
+            if (seen.insert(s.next).second) queue.push_back(s.next);
+        }
+    }
+    EXPECT_GT(inner, 0u);
+}
+
+} // namespace
+} // namespace mpcheck::model
