@@ -16,6 +16,9 @@ using Clock = std::chrono::steady_clock;
 /// together: enough for their memory waits to overlap, few enough to stay in the caches.
 constexpr std::size_t kBatchSuccessors = 64;
 
+static_assert(model::State::kChangeBlockWords == kHintBlockWords,
+              "the model's changed blocks are the store's hint blocks");
+
 bool has_model_limit(std::span<const model::Fact> facts) {
     return std::any_of(facts.begin(), facts.end(),
                        [](const model::Fact& f) { return f.kind == model::FactKind::model_limit; });
@@ -61,7 +64,9 @@ public:
 
     void on_successor(const model::Action& action, const model::State& next,
                       std::span<const model::Fact> facts) override {
-        store_.add_to_batch(next.words(), *near_);
+        // next was built from the state loaded from near_, and tells which of its blocks the
+        // step wrote: the store compares only those with near_'s words.
+        store_.add_to_batch(next.words(), *near_, next.changed_blocks());
         Successor successor{action, has_model_limit(facts), kNoFacts};
         if (!facts.empty()) {
             // Rare: the observers will need this successor's state and facts.

@@ -49,8 +49,21 @@ std::uint32_t StateStore::intern_segment(std::span<const std::uint32_t> segment,
     return entry;
 }
 
+void StateStore::check_hint([[maybe_unused]] std::span<const std::uint32_t> words,
+                            [[maybe_unused]] const Tree& near,
+                            [[maybe_unused]] ChangedBlocks hint) {
+#if !defined(NDEBUG)
+    // A hint that leaves out a changed word would merge distinct states: checked in debug builds
+    // (the sanitizer builds run every test with them).
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        const std::size_t block = std::min<std::size_t>(i / kHintBlockWords, 63);
+        MPCHECK_ASSERT((hint >> block & 1) != 0 || words[i] == near.words_[i]);
+    }
+#endif
+}
+
 bool StateStore::segment_entries_as_near(std::span<const std::uint32_t> words, const Tree& near,
-                                         bool& same) {
+                                         ChangedBlocks hint, bool& same) {
     // The cut depends only on the length and on the words where segments start: unless one of
     // those changed, words is cut as near's state. The changed words are found 16 at a time:
     // most blocks are unchanged, the others yield a bit mask of their changed words.
@@ -58,49 +71,74 @@ bool StateStore::segment_entries_as_near(std::span<const std::uint32_t> words, c
     const std::uint32_t* const near_ends = near.ends_.data();
     const std::uint32_t* const now = words.data();
     const std::uint32_t* const old = near.words_.data();
-    changes_.clear();
-    changed_.clear();
+    // At most one change per word and one changed segment per segment, plus the end marker:
+    // written through pointers, without a capacity check per word.
+    const std::size_t m = near.ends_.size();
+    if (changes_.size() < n) changes_.resize(n);
+    if (changed_.size() < m + 1) changed_.resize(m + 1);
+    store_detail::WordChange* const changes_begin = changes_.data();
+    store_detail::WordChange* change = changes_begin;
+    ChangedSegment* const changed_begin = changed_.data();
+    ChangedSegment* changed_end = changed_begin;
     std::size_t segment = 0;
+    std::size_t segment_begin = 0;
     // Notes the changed words of the 16 at word i (bit j of `changed`: word i + j); false when one
     // is a size word, so that words is cut differently.
     const auto note = [&](std::size_t i, unsigned changed) {
         for (; changed != 0; changed &= changed - 1) {
             const std::size_t word = i + static_cast<std::size_t>(std::countr_zero(changed));
-            while (near_ends[segment] <= word)
-                ++segment;
-            const std::size_t begin = segment == 0 ? 0 : near_ends[segment - 1];
-            if (segment > 0 && word == begin) return false;
-            if (changed_.empty() || changed_.back().segment != segment) {
-                changed_.push_back({static_cast<std::uint32_t>(segment),
-                                    static_cast<std::uint32_t>(changes_.size())});
+            if (near_ends[segment] <= word) {
+                do {
+                    segment_begin = near_ends[segment];
+                    ++segment;
+                } while (near_ends[segment] <= word);
             }
-            changes_.push_back({static_cast<std::uint32_t>(word - begin), now[word]});
+            if (segment > 0 && word == segment_begin) return false;
+            if (changed_end == changed_begin || changed_end[-1].segment != segment) {
+                *changed_end++ = {static_cast<std::uint32_t>(segment),
+                                  static_cast<std::uint32_t>(change - changes_begin)};
+            }
+            *change++ = {static_cast<std::uint32_t>(word - segment_begin), now[word]};
         }
         return true;
     };
-    const std::size_t full = n - n % 16;
-    for (std::size_t i = 0; i < full; i += 16) {
-        const unsigned changed = store_detail::changed_words16(now + i, old + i);
-        if (changed != 0 && !note(i, changed)) return false;
-    }
-    if (full < n) {
-        unsigned tail = 0;
-        if (n >= 16) {
-            // The last 16 words, of which the first ones were compared already.
-            tail = store_detail::changed_words16(now + n - 16, old + n - 16) >> (16 - (n - full));
-        } else {
-            for (std::size_t j = 0; j < n; ++j)
-                tail |= static_cast<unsigned>(now[j] != old[j]) << j;
+    // Compares the words [lo, hi) (lo a multiple of 16; hi - lo < 16 only where hi == n).
+    const auto compare = [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t i = lo; i < hi; i += 16) {
+            unsigned changed = 0;
+            if (i + 16 <= hi) {
+                changed = store_detail::changed_words16(now + i, old + i);
+            } else if (n >= 16) {
+                // The last 16 words, of which the first ones were compared already.
+                changed =
+                    store_detail::changed_words16(now + n - 16, old + n - 16) >> (16 - (n - i));
+            } else {
+                for (std::size_t j = i; j < n; ++j)
+                    changed |= static_cast<unsigned>(now[j] != old[j]) << (j - i);
+            }
+            if (changed != 0 && !note(i, changed)) return false;
         }
-        if (tail != 0 && !note(full, tail)) return false;
+        return true;
+    };
+    if (hint == kAnyBlock) {
+        if (!compare(0, n)) return false;
+    } else {
+        check_hint(words, near, hint);
+        for (ChangedBlocks blocks = hint; blocks != 0; blocks &= blocks - 1) {
+            const auto block = static_cast<std::size_t>(std::countr_zero(blocks));
+            const std::size_t lo = block * kHintBlockWords;
+            if (lo >= n) break;
+            const std::size_t hi = block == 63 ? n : std::min(n, lo + kHintBlockWords);
+            if (!compare(lo, hi)) return false;
+        }
     }
-    same = changed_.empty();
+    same = changed_end == changed_begin;
     entries_.assign(near.entries_.begin(), near.entries_.end());
-    changed_.push_back({0, static_cast<std::uint32_t>(changes_.size())}); // end marker
-    for (std::size_t c = 0; c + 1 < changed_.size(); ++c) {
-        const std::uint32_t k = changed_[c].segment;
-        const std::span<const store_detail::WordChange> changes(
-            changes_.data() + changed_[c].first, changed_[c + 1].first - changed_[c].first);
+    *changed_end = {0, static_cast<std::uint32_t>(change - changes_begin)}; // end marker
+    for (const ChangedSegment* c = changed_begin; c != changed_end; ++c) {
+        const std::uint32_t k = c->segment;
+        const std::span<const store_detail::WordChange> changes(changes_begin + c->first,
+                                                                c[1].first - c->first);
         const std::uint32_t before = entries_[k];
         std::uint32_t after = change_cache_.find(before, changes);
         if (after == store_detail::ChangeCache::kMissing) {
@@ -113,12 +151,13 @@ bool StateStore::segment_entries_as_near(std::span<const std::uint32_t> words, c
     return true;
 }
 
-bool StateStore::segment_entries(std::span<const std::uint32_t> words, const Tree& near) {
+bool StateStore::segment_entries(std::span<const std::uint32_t> words, const Tree& near,
+                                 ChangedBlocks hint) {
     check_length(words.size());
     const std::size_t n = words.size();
     if (near.id_ != kNoState && near.words_.size() == n) {
         bool same = false;
-        if (segment_entries_as_near(words, near, same)) return same;
+        if (segment_entries_as_near(words, near, hint, same)) return same;
     }
     entries_.clear();
     // Compare segment by segment with near's segment at the same position, if any.
@@ -238,9 +277,10 @@ void StateStore::insert_batch(std::span<const std::span<const std::uint32_t>> st
     finish_batch(results);
 }
 
-void StateStore::add_to_batch(std::span<const std::uint32_t> words, const Tree& near) {
+void StateStore::add_to_batch(std::span<const std::uint32_t> words, const Tree& near,
+                              ChangedBlocks hint) {
     Job& job = batch_.emplace_back();
-    if (segment_entries(words, near)) {
+    if (segment_entries(words, near, hint)) {
         job.found = near.id_;
         return;
     }

@@ -57,6 +57,16 @@ using StateId = std::uint32_t;
 /// The id that no state has.
 inline constexpr StateId kNoState = 0xffffffff;
 
+/// Which blocks of kHintBlockWords words of a vector may differ from the state a StateStore::Tree
+/// was loaded from: bit b for the words [16 b, 16 b + 16), bit 63 also for every word after.
+/// The model knows which words a step wrote; with this hint the store compares only those
+/// blocks. It must name every block with a changed word (checked in debug builds).
+using ChangedBlocks = std::uint64_t;
+/// Words per block of ChangedBlocks.
+inline constexpr std::size_t kHintBlockWords = 16;
+/// The hint that names every block: no hint.
+inline constexpr ChangedBlocks kAnyBlock = ~ChangedBlocks{0};
+
 /// Settings of a StateStore; the defaults are the production settings.
 struct StateStoreOptions {
     /// Test hook: AND-ed into every hash. 0 puts every key in one bucket with the same hash bits,
@@ -119,7 +129,10 @@ public:
     /// neither words nor near need outlive the call); the state itself is looked up by
     /// finish_batch(), which assigns the ids. Until then the state is not stored: size() and
     /// load() do not see it.
-    void add_to_batch(std::span<const std::uint32_t> words, const Tree& near);
+    /// `hint` names the blocks where words may differ from near's state (see ChangedBlocks);
+    /// ignored when near is a default tree or words is not as long as near's state.
+    void add_to_batch(std::span<const std::uint32_t> words, const Tree& near,
+                      ChangedBlocks hint = kAnyBlock);
 
     /// Number of states added to the pending batch since the last finish_batch().
     std::size_t batch_size() const noexcept { return batch_.size(); }
@@ -163,12 +176,16 @@ private:
     /// Cuts words into segments and writes their PositionTable entries to entries_, taking
     /// near's entry for a segment equal to near's at the same position; true when every entry
     /// is near's (and near has as many).
-    bool segment_entries(std::span<const std::uint32_t> words, const Tree& near);
+    bool segment_entries(std::span<const std::uint32_t> words, const Tree& near,
+                         ChangedBlocks hint);
     /// segment_entries for words of near's length: true, and done, when words is cut exactly as
     /// near's state (the usual case), with `same` telling whether no segment changed; false,
     /// and nothing done, otherwise.
     bool segment_entries_as_near(std::span<const std::uint32_t> words, const Tree& near,
-                                 bool& same);
+                                 ChangedBlocks hint, bool& same);
+    /// In debug builds, asserts that hint names every block where words differs from near's.
+    static void check_hint(std::span<const std::uint32_t> words, const Tree& near,
+                           ChangedBlocks hint);
     /// Entry of segment at position, which replaces entry `before` there (or kNoState).
     std::uint32_t intern_segment(std::span<const std::uint32_t> segment, std::uint32_t position,
                                  std::uint32_t before);

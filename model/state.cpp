@@ -30,17 +30,17 @@ void State::load(std::span<const std::uint32_t> words) {
 
 void State::copy_from(const State& original) {
     *this = original;
-    words_changed_ = false;
+    changed_blocks_ = 0;
 }
 
 void State::revert_to(const State& original) {
     if (layout_version_ != original.layout_version_) {
         *this = original;
-    } else if (words_changed_) {
+    } else if (changed_blocks_ != 0) {
         // Same layout: the offsets still hold, only word values can differ.
         std::copy(original.words_.begin(), original.words_.end(), words_.begin());
     }
-    words_changed_ = false;
+    changed_blocks_ = 0;
 }
 
 void State::reindex() {

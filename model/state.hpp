@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -60,8 +61,17 @@ public:
     std::uint32_t word(std::uint32_t offset) const { return words_[offset]; }
     void set_word(std::uint32_t offset, std::uint32_t value) {
         words_[offset] = value;
-        words_changed_ = true;
+        changed_blocks_ |= std::uint64_t{1} << std::min(offset / kChangeBlockWords, 63U);
     }
+
+    /// Words per block of changed_blocks().
+    static constexpr std::uint32_t kChangeBlockWords = 16;
+    /// Which blocks of kChangeBlockWords words were written since the last copy_from or
+    /// revert_to: bit b for the words [16 b, 16 b + 16), bit 63 for every word from 1008 on; all
+    /// bits once a record moved. So a successor built by Model::successors tells which of its
+    /// words may differ from the state it came from, and the explorer's store compares only
+    /// those (every write goes through set_word or a record-moving operation).
+    std::uint64_t changed_blocks() const { return changed_blocks_; }
 
     /// Changes whenever records move (words inserted or erased, records added or removed, a
     /// load), so that offsets computed from the state stay valid while it is the same.
@@ -100,7 +110,7 @@ private:
     /// Records moved: offsets derived from the old layout are stale.
     void moved() {
         ++layout_version_;
-        words_changed_ = true;
+        changed_blocks_ = ~std::uint64_t{0};
     }
 
     std::vector<std::uint32_t> words_;
@@ -108,7 +118,7 @@ private:
     std::vector<std::uint32_t> proc_;
     std::vector<std::uint32_t> view_;
     std::uint64_t layout_version_ = 0;
-    bool words_changed_ = false; ///< a word was written since copy_from / revert_to
+    std::uint64_t changed_blocks_ = ~std::uint64_t{0}; ///< see changed_blocks()
 };
 
 } // namespace mpcheck::model

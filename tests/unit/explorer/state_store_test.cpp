@@ -176,6 +176,61 @@ TEST(StateStore, IncrementalInsertGivesTheSameIdsAsPlainInsert) {
     }
 }
 
+/// The hint naming exactly the blocks where words differs from near (bit 63: any word from
+/// 63 * 16 on); vectors of different lengths get every block.
+ChangedBlocks exact_hint(const Words& words, const Words& near) {
+    if (words.size() != near.size()) return kAnyBlock;
+    ChangedBlocks hint = 0;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        if (words[i] != near[i]) hint |= ChangedBlocks{1} << std::min<std::size_t>(i / 16, 63);
+    }
+    return hint;
+}
+
+TEST(StateStore, AHintNamingTheChangedBlocksGivesTheSameIds) {
+    // The model tells the store which 16-word blocks a step may have written. With exactly
+    // those blocks, or with some unchanged blocks more, the ids are those of a plain insert.
+    for (const std::size_t length : {3U, 16U, 17U, 52U, 1030U, 1100U}) {
+        StateStore plain;
+        StateStore hinted;
+        std::mt19937_64 random(length);
+        const Words initial = random_words(random, length, 5);
+        ASSERT_EQ(plain.insert(initial).id, hinted.insert(initial).id);
+        StateStore::Tree tree;
+        Words current;
+        std::vector<StateStore::Insertion> results;
+        for (StateId next = 0; next < hinted.size() && next < 500; ++next) {
+            hinted.load(next, current, tree);
+            for (int successor = 0; successor < 6; ++successor) {
+                const Words words = mutate(random, current, 5);
+                ChangedBlocks hint = exact_hint(words, current);
+                if (successor % 2 == 1) hint |= ChangedBlocks{1} << (random() % 64); // a superset
+                const auto expected = plain.insert(words);
+                hinted.add_to_batch(words, tree, hint);
+                hinted.finish_batch(results);
+                ASSERT_EQ(results[0].id, expected.id) << "length " << length;
+                ASSERT_EQ(results[0].inserted, expected.inserted) << "length " << length;
+            }
+        }
+        EXPECT_TRUE(same_states(hinted, plain)) << "length " << length;
+    }
+}
+
+#if !defined(NDEBUG)
+// Debug builds only (the sanitizer builds): release builds trust the hint, for speed.
+TEST(StateStoreDeathTest, AHintThatLeavesOutAChangedBlockIsABugThatAborts) {
+    StateStore store;
+    const Words state(40, 1);
+    store.insert(state);
+    StateStore::Tree tree;
+    Words current;
+    store.load(0, current, tree);
+    Words changed = state;
+    changed[20] = 2; // in block 1
+    EXPECT_DEATH(store.add_to_batch(changed, tree, ChangedBlocks{1}), "hint");
+}
+#endif
+
 TEST(StateStore, IncrementalInsertAcceptsAnyNearTree) {
     StateStore store;
     const StateId short_id = store.insert(Words{1, 2, 3}).id;
