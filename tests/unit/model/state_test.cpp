@@ -1,6 +1,7 @@
 // A working copy of a state is made equal to its original again by undoing only what changed
 // (State::copy_from / revert_to): whatever was written, the result is the original.
 #include "model/state.hpp"
+#include "tests/unit/model/record_offsets.hpp"
 
 #include <gtest/gtest.h>
 
@@ -27,23 +28,12 @@ State sample() {
     return s;
 }
 
-std::vector<std::uint32_t> offsets(const State& s) {
-    std::vector<std::uint32_t> out;
-    for (std::uint32_t i = 0; i < s.num_processes(); ++i)
-        out.push_back(s.process_offset(i));
-    for (std::uint32_t i = 0; i < s.num_views(); ++i)
-        out.push_back(s.view_offset(i));
-    for (std::uint32_t i = 0; i < s.num_objects(); ++i)
-        out.push_back(s.object_offset(i));
-    return out;
-}
-
 void expect_same(const State& a, const State& b) {
     EXPECT_TRUE(a == b);
     EXPECT_EQ(a.num_processes(), b.num_processes());
     EXPECT_EQ(a.num_views(), b.num_views());
     EXPECT_EQ(a.num_objects(), b.num_objects());
-    EXPECT_EQ(offsets(a), offsets(b));
+    EXPECT_EQ(record_offsets(a), record_offsets(b));
 }
 
 TEST(StateRevert, NothingWrittenLeavesTheCopyAsItIs) {

@@ -6,6 +6,7 @@
 #include "model/model.hpp"
 #include "model/program_builder.hpp"
 #include "tests/support/programs.hpp"
+#include "tests/unit/model/record_offsets.hpp"
 
 #include <gtest/gtest.h>
 
@@ -28,19 +29,8 @@ struct Step {
     std::vector<Fact> facts;
 };
 
-std::vector<std::uint32_t> offsets(const State& s) {
-    std::vector<std::uint32_t> out;
-    for (std::uint32_t i = 0; i < s.num_processes(); ++i)
-        out.push_back(s.process_offset(i));
-    for (std::uint32_t i = 0; i < s.num_views(); ++i)
-        out.push_back(s.view_offset(i));
-    for (std::uint32_t i = 0; i < s.num_objects(); ++i)
-        out.push_back(s.object_offset(i));
-    return out;
-}
-
 Step step_of(const Action& action, const State& next, std::span<const Fact> facts) {
-    return {action, Words(next.words().begin(), next.words().end()), offsets(next),
+    return {action, Words(next.words().begin(), next.words().end()), record_offsets(next),
             std::vector<Fact>(facts.begin(), facts.end())};
 }
 
