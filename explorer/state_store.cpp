@@ -323,14 +323,30 @@ void StateStore::finish_batch(std::vector<Insertion>& results) {
 
 // ---- Loading ---------------------------------------------------------------------------------
 
-void StateStore::load(StateId id, std::vector<std::uint32_t>& out) const {
-    std::vector<std::uint32_t> entries;
-    decode(id, entries);
-    out.clear();
+void StateStore::assemble(std::span<const std::uint32_t> entries, std::vector<std::uint32_t>& words,
+                          std::vector<std::uint32_t>& ends) const {
+    for (const std::uint32_t entry : entries)
+        segments_.prefetch(positions_.segment(entry)); // the segments wait for memory together
+    const std::size_t m = entries.size();
+    ends.resize(m);
+    std::size_t n = 0;
+    for (std::size_t k = 0; k < m; ++k) {
+        n += segments_.words(positions_.segment(entries[k])).size();
+        ends[k] = static_cast<std::uint32_t>(n);
+    }
+    words.resize(n);
+    std::uint32_t* out = words.data();
     for (const std::uint32_t entry : entries) {
         const auto segment = segments_.words(positions_.segment(entry));
-        out.insert(out.end(), segment.begin(), segment.end());
+        out = std::copy(segment.begin(), segment.end(), out);
     }
+}
+
+void StateStore::load(StateId id, std::vector<std::uint32_t>& out) const {
+    std::vector<std::uint32_t> entries;
+    std::vector<std::uint32_t> ends;
+    decode(id, entries);
+    assemble(entries, out, ends);
 }
 
 void StateStore::load(StateId id, std::vector<std::uint32_t>& out, Tree& tree) const {
@@ -341,22 +357,7 @@ void StateStore::load(StateId id, std::vector<std::uint32_t>& out, Tree& tree) c
 void StateStore::load(StateId id, Tree& tree) const {
     decode(id, tree.entries_);
     tree.id_ = id;
-    const std::size_t m = tree.entries_.size();
-    const std::uint32_t* const entries = tree.entries_.data();
-    for (std::size_t k = 0; k < m; ++k)
-        segments_.prefetch(positions_.segment(entries[k])); // they wait for memory together
-    tree.ends_.resize(m);
-    std::size_t n = 0;
-    for (std::size_t k = 0; k < m; ++k) {
-        n += segments_.words(positions_.segment(entries[k])).size();
-        tree.ends_[k] = static_cast<std::uint32_t>(n);
-    }
-    tree.words_.resize(n);
-    std::uint32_t* out = tree.words_.data();
-    for (std::size_t k = 0; k < m; ++k) {
-        const auto segment = segments_.words(positions_.segment(entries[k]));
-        out = std::copy(segment.begin(), segment.end(), out);
-    }
+    assemble(tree.entries_, tree.words_, tree.ends_);
 }
 
 std::size_t StateStore::bytes() const noexcept {

@@ -195,6 +195,9 @@ private:
     void encode_entries();
     /// Writes the entries of state id to entries (one per segment).
     void decode(StateId id, std::vector<std::uint32_t>& entries) const;
+    /// Replaces words by the segments of entries, back to back, and ends by where each ends.
+    void assemble(std::span<const std::uint32_t> entries, std::vector<std::uint32_t>& words,
+                  std::vector<std::uint32_t>& ends) const;
     /// The index hash of a state string.
     std::uint64_t string_hash(std::span<const std::uint8_t> bytes) const noexcept;
     /// Finds or appends the state string of job.

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <set>
 #include <span>
 #include <string>
@@ -82,22 +83,34 @@ bool same_steps(const std::vector<Step>& a, const std::vector<Step>& b) {
     return true;
 }
 
-// Visits the reachable states breadth-first (at most `limit`); checks each successor against
-// apply(); returns the number of states visited and counts the facts seen.
-std::size_t check_against_apply(const Model& model, std::size_t limit, std::size_t& facts_seen) {
+// Visits the reachable states breadth-first (at most `limit`): calls visit(state), which returns
+// the state's successors; returns the number of states visited.
+template <class Visit>
+std::size_t for_each_reachable(const Model& model, std::size_t limit, Visit&& visit) {
     std::set<Words> seen;
     std::deque<Words> queue;
     const State initial = model.initial_state();
     queue.emplace_back(initial.words().begin(), initial.words().end());
     seen.insert(queue.back());
     State state;
-    State next;
-    std::vector<Fact> facts;
     std::size_t visited = 0;
     while (!queue.empty() && visited < limit) {
         state.load(queue.front());
         queue.pop_front();
         ++visited;
+        for (const Step& s : visit(state)) {
+            if (seen.insert(s.next).second) queue.push_back(s.next);
+        }
+    }
+    return visited;
+}
+
+// Checks each successor of every reachable state (at most `limit`) against apply(); returns the
+// number of states visited and counts the facts seen.
+std::size_t check_against_apply(const Model& model, std::size_t limit, std::size_t& facts_seen) {
+    State next;
+    std::vector<Fact> facts;
+    return for_each_reachable(model, limit, [&](const State& state) {
         Collect c;
         model.successors(state, c);
         for (const Step& s : c.steps) {
@@ -106,10 +119,9 @@ std::size_t check_against_apply(const Model& model, std::size_t limit, std::size
             EXPECT_TRUE(same_steps({s}, {fresh}))
                 << "actor " << s.action.actor << " alt " << s.action.alt;
             facts_seen += s.facts.size();
-            if (seen.insert(s.next).second) queue.push_back(s.next);
         }
-    }
-    return visited;
+        return c.steps;
+    });
 }
 
 // worker(lock, q): helper(lock, q) takes the lock and puts (a call, so frames are pushed and
@@ -212,26 +224,16 @@ TEST(Successors, AgreeWithApplyWhenAProcessTerminatesAnOlderSibling) {
 
 TEST(Successors, AreTheSameWhenTheSinkAsksForSuccessorsAgain) {
     const Model model(varied_program(), StartMethod::fork);
-    std::set<Words> seen;
-    std::deque<Words> queue;
-    const State initial = model.initial_state();
-    queue.emplace_back(initial.words().begin(), initial.words().end());
-    seen.insert(queue.back());
-    State state;
     std::size_t inner = 0;
-    while (!queue.empty()) {
-        state.load(queue.front());
-        queue.pop_front();
+    for_each_reachable(model, std::numeric_limits<std::size_t>::max(), [&](const State& state) {
         Collect plain;
         model.successors(state, plain);
         Nested nested(model);
         model.successors(state, nested);
         EXPECT_TRUE(same_steps(plain.steps, nested.steps));
         inner += nested.inner;
-        for (const Step& s : plain.steps) {
-            if (seen.insert(s.next).second) queue.push_back(s.next);
-        }
-    }
+        return plain.steps;
+    });
     EXPECT_GT(inner, 0u);
 }
 
