@@ -4,6 +4,10 @@
 #include <cstddef>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace mpcheck::explorer {
 
 std::uint64_t hash_words(std::span<const std::uint32_t> words, std::uint64_t seed) noexcept {
@@ -73,6 +77,62 @@ std::uint64_t mix_bytes(std::span<const std::uint8_t> bytes) noexcept {
         h = mix(read(at, 8) ^ kSecret[0], h ^ kSecret[1]);
     h = mix(read(at, n - at) ^ kSecret[3], h ^ kSecret[1]);
     return mix(h ^ n, kSecret[0]);
+}
+
+std::uint64_t mix_words(std::span<const std::uint32_t> words, std::uint32_t salt) noexcept {
+    using namespace hash_detail;
+    constexpr std::size_t kKeys = 16;
+    alignas(16) static constexpr std::array<std::uint32_t, kKeys> kKey{
+        0xd837115f, 0xea8ff5f8, 0x026f4c84, 0x50a74cff, 0x73e1d036, 0x8f8de0e9,
+        0x3eb459c8, 0xf11fc8de, 0x0977e471, 0x856980bb, 0x658ef30d, 0x2e7abed5,
+        0xab3e1d35, 0x7ad367d4, 0xc3c79558, 0xf99e6ae5};
+    const std::uint32_t* const w = words.data();
+    const std::size_t n = words.size();
+    // The products of (w[i] + key[i]) * (w[i + 1] + key[i + 1]) for i = 0, 2, 4, ... of the
+    // groups of four words at `at` (key index `key`), as 64-bit numbers.
+#if defined(__SSE2__)
+    const auto group = [w](std::size_t at, std::size_t key) {
+        const __m128i sums =
+            _mm_add_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + at)),
+                          _mm_load_si128(reinterpret_cast<const __m128i*>(kKey.data() + key)));
+        return _mm_mul_epu32(sums, _mm_srli_epi64(sums, 32));
+    };
+    __m128i sum = _mm_setzero_si128();
+#else
+    const auto group = [w](std::size_t at, std::size_t key) {
+        const auto term = [&](std::size_t j) {
+            return std::uint64_t{static_cast<std::uint32_t>(w[at + j] + kKey[key + j])} *
+                   static_cast<std::uint32_t>(w[at + j + 1] + kKey[key + j + 1]);
+        };
+        return term(0) + term(2);
+    };
+    std::uint64_t sum = 0;
+#endif
+    const auto add = [&sum](auto products) {
+#if defined(__SSE2__)
+        sum = _mm_add_epi64(sum, products);
+#else
+        sum += products;
+#endif
+    };
+    std::uint64_t tail = 0;
+    if (n >= 4) {
+        std::size_t at = 0;
+        for (; at + 4 <= n; at += 4)
+            add(group(at, at % kKeys));
+        if (at < n) add(group(n - 4, 12)); // the last four, with a key of their own
+    } else {
+        for (std::size_t i = 0; i < n; ++i)
+            tail = (tail << 32 | tail >> 32) ^ (w[i] + kKey[i]);
+    }
+#if defined(__SSE2__)
+    alignas(16) std::array<std::uint64_t, 2> halves{};
+    _mm_store_si128(reinterpret_cast<__m128i*>(halves.data()), sum);
+    const std::uint64_t total = halves[0] + halves[1] + tail;
+#else
+    const std::uint64_t total = sum + tail;
+#endif
+    return mix(total ^ kSecret[0], kSecret[1] ^ ((std::uint64_t{salt} << 32) | n));
 }
 
 } // namespace mpcheck::explorer

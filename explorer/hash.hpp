@@ -109,6 +109,14 @@ constexpr std::uint64_t mix_triple(std::uint32_t a, std::uint32_t b, std::uint32
     return mix(lane(a, b) ^ kSecret[0], kSecret[1] ^ (std::uint64_t{c} << 32));
 }
 
+/// Table mixer of a string of words with a salt (the state store's segments, salted with their
+/// position). NH, as in UMAC: the sum of the products of word pairs each offset by a fixed key,
+/// four words at a time (the last four overlapping the ones before when the length is not a
+/// multiple of four), so that the multiplications do not wait for each other as a chained
+/// mixer's do; then one mix_pair-like step with the salt and the length. Fixed like the others,
+/// and weaker: for hash tables whose lookups compare whole keys, not fingerprints.
+std::uint64_t mix_words(std::span<const std::uint32_t> words, std::uint32_t salt) noexcept;
+
 /// Table mixer of a short byte string (the state store's state strings, about 16 bytes): one
 /// mix_pair-like step per 8 bytes, read little-endian, chained, with the length mixed in last.
 /// Fixed like the others, but for hash tables, not fingerprints.

@@ -21,18 +21,22 @@
 // Why this shape: a model step changes one to three records, and often the length of one (a
 // queue buffer or a pipe grows or shrinks, a frame is pushed). Comparing the successor with the
 // state it came from (only in the blocks the model says it wrote: ChangedBlocks) finds the
-// changed records; each is looked up in the small segment table (1,364 distinct segments for
-// the 2.4 million states at N = 3: it stays in the CPU caches), usually skipped altogether by
-// remembering what a segment turned into with the same changed words
-// (store_detail::ChangeCache). Then the whole state is one short string: a lookup is one probe
-// of the index and one compare with one stored string, two or three memory accesses that a
-// batch of lookups makes wait together. (A tree over the segment ids, as in LTSmin, stores a
-// little less but costs a chain of dependent lookups per changed record: this store replaced
-// one and was 1.3 times faster.) Memory per state: the string, 4 bytes for where it starts and
-// the index entry (4 bytes at a load of 3/8..3/4).
+// changed records; each is looked up by its words and position in the small position table
+// (1,364 distinct segments for the 2.4 million states at N = 3: it stays in the CPU caches),
+// usually skipped altogether by remembering what a segment turned into with the same changed
+// words (store_detail::ChangeCache). The loaded state (Tree) keeps its local numbers and which
+// segment each word is in, so a successor's string is the loaded one's numbers with the changed
+// ones replaced, written without a branch per number. Then the whole state is one short string:
+// a lookup is one probe of the index and one compare with one stored string, two or three memory
+// accesses that a batch of lookups makes wait together. (A tree over the segment ids, as in
+// LTSmin, stores a little less but costs a chain of dependent lookups per changed record: this
+// store replaced one and was 1.3 times faster.) Loading a state copies only the segments that
+// differ from the state loaded before, when the cut allows: states expanded one after the other
+// are often siblings. Memory per state: the string, 4 bytes for where it starts and the index
+// entry (4 bytes at a load of 3/8..3/4).
 //
-// Exactness: lookups compare full keys (a segment's words, a (position, segment) pair, a state's
-// whole string), never only hashes, so two states are merged only when their words are equal.
+// Exactness: lookups compare full keys (a segment's words and position, a state's whole
+// string), never only hashes, so two states are merged only when their words are equal.
 //
 // Memory: segments and strings live in blocks that never move; the index tables hold 32-bit ids
 // (see store_detail::IdIndex). The big blocks and tables ask the system for huge pages
@@ -97,10 +101,17 @@ public:
 
     private:
         friend class StateStore;
+        // segment_of_'s mark of a size word (no segment has this number: a state of at most
+        // 65535 words, 4 of them the header, has fewer segments).
+        static constexpr std::uint16_t kSizeWord = 0xffff;
         StateId id_ = kNoState;
         std::vector<std::uint32_t> words_;
-        std::vector<std::uint32_t> ends_;    // where each segment of words_ ends
-        std::vector<std::uint32_t> entries_; // each segment's store_detail::PositionTable entry
+        std::vector<std::uint32_t> ends_;     // where each segment of words_ ends
+        std::vector<std::uint32_t> locals_;   // each segment's local number (what the string holds)
+        std::vector<std::uint32_t> entries_;  // each segment's store_detail::PositionTable entry
+        std::vector<std::uint32_t> segments_; // each segment's store_detail::SegmentTable id
+        std::vector<std::uint32_t> loading_;  // the segments of the state being loaded
+        std::vector<std::uint16_t> segment_of_; // each word's segment, or kSizeWord
     };
 
     /// Longest vector a state may be.
@@ -175,28 +186,41 @@ private:
         std::uint64_t hash;
     };
 
-    /// Cuts words into segments and writes their PositionTable entries to entries_, taking
-    /// near's entry for a segment equal to near's at the same position; true when every entry
-    /// is near's (and near has as many).
-    bool segment_entries(std::span<const std::uint32_t> words, const Tree& near,
-                         ChangedBlocks hint);
-    /// segment_entries for words of near's length: true, and done, when words is cut exactly as
+    /// Cuts words into segments and writes their local numbers to locals_, taking near's for a
+    /// segment equal to near's at the same position; true when every segment is near's (and
+    /// near has as many).
+    bool segment_locals(std::span<const std::uint32_t> words, const Tree& near, ChangedBlocks hint);
+    /// segment_locals for words of near's length: true, and done, when words is cut exactly as
     /// near's state (the usual case), with `same` telling whether no segment changed; false,
     /// and nothing done, otherwise.
-    bool segment_entries_as_near(std::span<const std::uint32_t> words, const Tree& near,
-                                 ChangedBlocks hint, bool& same);
+    bool segment_locals_as_near(std::span<const std::uint32_t> words, const Tree& near,
+                                ChangedBlocks hint, bool& same);
     /// In debug builds, asserts that hint names every block where words differs from near's.
     static void check_hint(std::span<const std::uint32_t> words, const Tree& near,
                            ChangedBlocks hint);
-    /// Entry of segment at position, which replaces entry `before` there (or kNoState).
-    std::uint32_t intern_segment(std::span<const std::uint32_t> segment, std::uint32_t position,
-                                 std::uint32_t before);
-    /// Appends the string of entries_ to batch_bytes_.
-    void encode_entries();
-    /// Writes the entries of state id to entries (one per segment).
-    void decode(StateId id, std::vector<std::uint32_t>& entries) const;
-    /// Replaces words by the segments of entries, back to back, and ends by where each ends.
-    void assemble(std::span<const std::uint32_t> entries, std::vector<std::uint32_t>& words,
+    /// The PositionTable hash of segment at position.
+    std::uint64_t entry_hash(std::span<const std::uint32_t> segment,
+                             std::uint32_t position) const noexcept;
+    /// Entry of segment at position, added if new.
+    std::uint32_t intern_segment(std::span<const std::uint32_t> segment, std::uint32_t position);
+    /// narrow_locals' result when a local needs a five-byte code (or SIMD is not available).
+    static constexpr std::uint64_t kTooWide = ~std::uint64_t{0};
+    /// Writes each of locals_ (8 to 64 of them) to bytes as one byte (saturated); returns which
+    /// need a two-byte code (bit k: locals_[k]), or kTooWide when one needs five.
+    std::uint64_t narrow_locals(std::uint8_t* bytes) const noexcept;
+    /// Appends the string of locals_ to batch_bytes_.
+    void encode_locals();
+    /// Writes the local numbers, PositionTable entries and SegmentTable ids of state id's
+    /// segments to locals, entries and segments.
+    void decode(StateId id, std::vector<std::uint32_t>& locals, std::vector<std::uint32_t>& entries,
+                std::vector<std::uint32_t>& segments) const;
+    /// Makes tree's words those of its loading_ segments by copying only the segments that
+    /// differ from its segments_, when that keeps the cut; false (and nothing done) otherwise.
+    bool patch(Tree& tree) const;
+    /// Writes tree's segment_of_ from its ends_.
+    static void mark_segments(Tree& tree);
+    /// Replaces words by the given segments, back to back, and ends by where each ends.
+    void assemble(std::span<const std::uint32_t> segments, std::vector<std::uint32_t>& words,
                   std::vector<std::uint32_t>& ends) const;
     /// The index hash of a state string.
     std::uint64_t string_hash(std::span<const std::uint8_t> bytes) const noexcept;
@@ -208,10 +232,6 @@ private:
     store_detail::PositionTable positions_;
     store_detail::RecordArena records_; // state id -> its string
     store_detail::IdIndex index_;
-    // Per entry, 1 + the entries of the last two segments that replaced it at its position (0:
-    // none). A process or object record tends to change into the same few records again and
-    // again, so these guesses, checked by a full compare, often spare hashing and two lookups.
-    std::vector<std::uint32_t> successor_;
     // What segments turned into when given words changed (the usual step: no record resized).
     store_detail::ChangeCache change_cache_;
     /// A segment with changed words: its position and its first change in changes_.
@@ -219,13 +239,15 @@ private:
         std::uint32_t segment;
         std::uint32_t first;
     };
-    // Scratch of segment_entries_as_near: the changed words, by segment.
+    // Scratch of segment_locals_as_near: the changed words, by segment.
     std::vector<store_detail::WordChange> changes_;
     std::vector<ChangedSegment> changed_;
-    // Scratch: the entries of the vector being added, and the batch's jobs and strings.
-    std::vector<std::uint32_t> entries_;
+    // Scratch: the local numbers of the vector being added, and the batch's jobs and strings.
+    std::vector<std::uint32_t> locals_;
+    std::vector<std::uint8_t> narrow_; // scratch of encode_locals
     std::vector<Job> batch_;
-    std::vector<std::uint8_t> batch_bytes_;
+    std::vector<std::uint8_t> batch_bytes_; // only its first batch_used_ bytes are the batch's
+    std::size_t batch_used_ = 0;
     std::vector<Insertion> single_;
 };
 

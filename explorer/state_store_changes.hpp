@@ -87,10 +87,21 @@ private:
     };
 
     std::size_t index(std::uint32_t before, std::span<const WordChange> changes) const noexcept {
-        std::uint64_t h = mix_pair(before, static_cast<std::uint32_t>(changes.size()));
-        for (const WordChange& change : changes)
-            h = mix_triple(change.offset, change.value, static_cast<std::uint32_t>(h >> 32)) ^ h;
-        return static_cast<std::size_t>((h & hash_mask_) >> 32) & (slots_.size() - 1);
+        // NH over the (offset, value) pairs (see mix_words): independent multiplications, then
+        // one mix with the entry before and the count.
+        constexpr std::uint32_t kOffsetKey = 0x9e3779b9;
+        constexpr std::uint32_t kValueKey = 0x7f4a7c15;
+        std::uint64_t sum = 0;
+        for (const WordChange& change : changes) {
+            sum += std::uint64_t{change.offset + kOffsetKey} *
+                   static_cast<std::uint32_t>(change.value + kValueKey);
+        }
+        const std::uint64_t h = mix_pair(before, static_cast<std::uint32_t>(changes.size())) ^ sum;
+        return static_cast<std::size_t>(
+                   (mix_pair(static_cast<std::uint32_t>(h >> 32), static_cast<std::uint32_t>(h)) &
+                    hash_mask_) >>
+                   32) &
+               (slots_.size() - 1);
     }
 
     std::uint64_t hash_mask_;

@@ -6,6 +6,7 @@
 #include "explorer/state_store_tables.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -80,6 +81,21 @@ inline unsigned changed_words16(const std::uint32_t* a, const std::uint32_t* b) 
         changed |= static_cast<unsigned>(a[j] != b[j]) << j;
     return changed;
 #endif
+}
+
+/// Index of the first word where the n words at a and b differ, or n when they are equal;
+/// compared 16 words at a time.
+inline std::size_t first_difference(const std::uint32_t* a, const std::uint32_t* b,
+                                    std::size_t n) noexcept {
+    std::size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const unsigned changed = changed_words16(a + i, b + i);
+        if (changed != 0) return i + static_cast<std::size_t>(std::countr_zero(changed));
+    }
+    for (; i < n; ++i) {
+        if (a[i] != b[i]) return i;
+    }
+    return n;
 }
 
 /// Exact, hash-consed set of word strings of 1..65535 words with dense 32-bit ids in insertion

@@ -141,6 +141,48 @@ TEST(Hash, SmallStructuredPairsAreDistinctAndSpreadOverBuckets) {
                               "mix_triple");
     expect_small_pairs_spread([](std::uint32_t a, std::uint32_t b) { return mix_triple(a, 7, b); },
                               "mix_triple length");
+    // Segments as the store hashes them: short records of small words, salted by position.
+    expect_small_pairs_spread(
+        [](std::uint32_t a, std::uint32_t b) {
+            const std::vector<std::uint32_t> record{5, a, 0, b, 1};
+            return mix_words(record, 3);
+        },
+        "mix_words record");
+    expect_small_pairs_spread(
+        [](std::uint32_t a, std::uint32_t b) {
+            std::vector<std::uint32_t> record(11, 0x70000000);
+            record[1] = a;
+            record[10] = b; // in the last group, which overlaps the one before
+            return mix_words(record, 0);
+        },
+        "mix_words tail");
+    expect_small_pairs_spread(
+        [](std::uint32_t a, std::uint32_t b) {
+            const std::vector<std::uint32_t> header{a, 0, 1};
+            return mix_words(header, b);
+        },
+        "mix_words salt");
+}
+
+TEST(Hash, WordMixerPinnedValuesNeverChange) {
+    const std::vector<std::uint32_t> three{1, 2, 3};
+    std::vector<std::uint32_t> hundred;
+    for (std::uint32_t i = 0; i < 100; ++i)
+        hundred.push_back(i);
+    EXPECT_EQ(mix_words({}, 0), 0x1ff5c2923a788d2cULL);
+    EXPECT_EQ(mix_words(three, 0), 0xbad3fe27a77eb253ULL);
+    EXPECT_EQ(mix_words(three, 1), 0x153eb9ee1a64c935ULL);
+    EXPECT_EQ(mix_words(hundred, 7), 0xd089e8cae3003e48ULL);
+}
+
+TEST(Hash, WordMixerTellsLengthsOrderAndSaltApart) {
+    std::unordered_set<std::uint64_t> seen;
+    for (std::size_t n = 0; n < 100; ++n)
+        EXPECT_TRUE(seen.insert(mix_words(std::vector<std::uint32_t>(n, 0), 0)).second) << n;
+    const std::vector<std::uint32_t> ab{1, 2, 3, 4, 5};
+    const std::vector<std::uint32_t> ba{2, 1, 3, 4, 5};
+    EXPECT_NE(mix_words(ab, 0), mix_words(ba, 0));
+    EXPECT_NE(mix_words(ab, 0), mix_words(ab, 1));
 }
 
 /// Probability, per output bit, that flipping one input bit flips it (over all input bits).

@@ -1,6 +1,7 @@
 // The state store's building blocks: the strings that encode states, the per-position numbering
 // of segments and the cache of segment changes.
 
+#include "explorer/hash.hpp"
 #include "explorer/state_store_changes.hpp"
 #include "explorer/state_store_positions.hpp"
 #include "explorer/state_store_records.hpp"
@@ -65,31 +66,49 @@ TEST(RecordArena, AStringThatDoesNotFitStartsTheNextBlockAndKeepsItsLength) {
     EXPECT_GE(arena.bytes(), total);
 }
 
+/// The entry of (position, segment) in table, added if new: how the store uses a PositionTable,
+/// with a caller-chosen hash (AND-ed with mask) and equality on the pair.
+std::uint32_t intern(PositionTable& table, std::uint32_t position, std::uint32_t segment,
+                     std::uint64_t mask) {
+    const auto hash_of = [&table, mask](std::uint32_t entry) {
+        return mix_pair(table.position(entry), table.segment(entry)) & mask;
+    };
+    const std::uint64_t hash = mix_pair(position, segment) & mask;
+    const auto probe = table.find(hash, [&](std::uint32_t entry) {
+        return table.position(entry) == position && table.segment(entry) == segment;
+    });
+    if (probe.id != IdIndex::kAbsent) return probe.id;
+    return table.add(position, segment, hash, probe.slot, hash_of);
+}
+
 TEST(PositionTable, NumbersSegmentsPerPositionInOrderOfFirstOccurrence) {
-    PositionTable table(~std::uint64_t{0});
-    const std::uint32_t a = table.intern(0, 10);
-    const std::uint32_t b = table.intern(0, 11);
-    const std::uint32_t c = table.intern(1, 10);
-    EXPECT_EQ(table.intern(0, 10), a);
+    PositionTable table;
+    const std::uint64_t mask = ~std::uint64_t{0};
+    const std::uint32_t a = intern(table, 0, 10, mask);
+    const std::uint32_t b = intern(table, 0, 11, mask);
+    const std::uint32_t c = intern(table, 1, 10, mask);
+    EXPECT_EQ(intern(table, 0, 10, mask), a);
     EXPECT_EQ(table.local(a), 0U);
     EXPECT_EQ(table.local(b), 1U);
     EXPECT_EQ(table.local(c), 0U); // numbered afresh at position 1
     EXPECT_EQ(table.entry(0, 1), b);
     EXPECT_EQ(table.entry(1, 0), c);
     EXPECT_EQ(table.segment(c), 10U);
+    EXPECT_EQ(table.position(c), 1U);
     EXPECT_EQ(table.size(), 3U);
 }
 
 TEST(PositionTable, StaysExactWhenAllHashesCollide) {
-    PositionTable table(0);
+    PositionTable table;
     for (std::uint32_t position = 0; position < 20; ++position) {
         for (std::uint32_t segment = 0; segment < 50; ++segment)
-            table.intern(position, segment);
+            intern(table, position, segment, 0);
     }
     for (std::uint32_t position = 0; position < 20; ++position) {
         for (std::uint32_t segment = 0; segment < 50; ++segment) {
-            const std::uint32_t entry = table.intern(position, segment);
+            const std::uint32_t entry = intern(table, position, segment, 0);
             ASSERT_EQ(table.segment(entry), segment);
+            ASSERT_EQ(table.position(entry), position);
             ASSERT_EQ(table.local(entry), segment);
             ASSERT_EQ(table.entry(position, segment), entry);
         }

@@ -429,6 +429,28 @@ TEST(StateStore, ARecordThatChangesLengthDisturbsNoOtherRecord) {
     EXPECT_EQ(store.insert(state, tree).id, id);
 }
 
+TEST(StateStore, ATreeReloadedWithASiblingStateHoldsThatStatesWords) {
+    // Loading copies only the records that differ from the state loaded before when the cut
+    // stays: a sibling with one record changed, then states cut differently, then back.
+    StateStore store;
+    const Words first = with_records({{1, 2, 3}, {4, 5}, {6, 7, 8, 9}});
+    const Words sibling = with_records({{1, 2, 3}, {4, 0}, {6, 7, 8, 1}});
+    const Words longer = with_records({{1, 2, 3, 0}, {4, 5}, {6, 7, 8, 9}});
+    const Words fewer = with_records({{1, 2, 3}, {4, 5}});
+    std::vector<StateId> ids;
+    for (const Words& words : {first, sibling, longer, fewer})
+        ids.push_back(store.insert(words).id);
+    StateStore::Tree tree;
+    for (const std::size_t k : std::vector<std::size_t>{0, 1, 0, 2, 1, 3, 0, 3, 2, 2, 1}) {
+        store.load(ids[k], tree);
+        ASSERT_EQ(Words(tree.words().begin(), tree.words().end()), load(store, ids[k])) << k;
+        // A successor near the reloaded tree finds its states: the tree's cut and numbers are
+        // those of the state it holds.
+        for (std::size_t j = 0; j < ids.size(); ++j)
+            ASSERT_EQ(store.insert(load(store, ids[j]), tree).id, ids[j]) << k << " " << j;
+    }
+}
+
 TEST(StateStore, RecordsStayExactWhenAllHashesCollide) {
     // Model-like states whose records change, grow and shrink (and whose size words are
     // sometimes overwritten), inserted near loaded states into a store where every hash is equal:
@@ -597,6 +619,21 @@ RC_GTEST_PROP(StateStoreProperty, IncrementalInsertEqualsPlainInsert, ()) {
         RC_ASSERT(actual.inserted == expected.inserted);
     }
     RC_ASSERT(same_states(incremental, plain));
+}
+
+RC_GTEST_PROP(StateStoreProperty, AReusedTreeHoldsTheWordsOfEachStateLoaded, ()) {
+    const auto pool = *rc::gen::nonEmpty(rc::gen::container<std::vector<Words>>(small_words()));
+    const auto order =
+        *rc::gen::container<std::vector<std::size_t>>(rc::gen::arbitrary<std::size_t>());
+    StateStore store;
+    for (const Words& words : pool)
+        store.insert(words);
+    StateStore::Tree tree;
+    for (const std::size_t k : order) {
+        const auto id = static_cast<StateId>(k % store.size());
+        store.load(id, tree);
+        RC_ASSERT(Words(tree.words().begin(), tree.words().end()) == load(store, id));
+    }
 }
 
 RC_GTEST_PROP(StateStoreProperty, BatchInsertEqualsInsertingInTurn, ()) {
