@@ -59,10 +59,9 @@ std::uint64_t mix_bytes(std::span<const std::uint8_t> bytes) noexcept {
     using namespace hash_detail;
     const std::uint8_t* const p = bytes.data();
     const std::size_t n = bytes.size();
-    // Little-endian reads of up to 8 bytes, as values: the same result on every platform.
+    // Little-endian reads of 8 and 4 bytes, as values: the same result on every platform.
     const auto read = [p](std::size_t at, std::size_t count) {
         std::uint64_t value = 0;
-        if (count == 0) return value; // p may be null then
         if constexpr (std::endian::native == std::endian::little) {
             std::memcpy(&value, p + at, count);
         } else {
@@ -71,12 +70,27 @@ std::uint64_t mix_bytes(std::span<const std::uint8_t> bytes) noexcept {
         }
         return value;
     };
+    // As wyhash: the first and the last 8 bytes (overlapping when fewer than 16), 4 bytes for
+    // short strings; for long ones, 16-byte steps and then the last 16 bytes (overlapping the
+    // last step). Fixed-size reads only, never beyond the string.
+    std::uint64_t a = 0;
+    std::uint64_t b = 0;
     std::uint64_t h = kSecret[2];
-    std::size_t at = 0;
-    for (; at + 8 <= n; at += 8)
-        h = mix(read(at, 8) ^ kSecret[0], h ^ kSecret[1]);
-    h = mix(read(at, n - at) ^ kSecret[3], h ^ kSecret[1]);
-    return mix(h ^ n, kSecret[0]);
+    if (n > 16) {
+        for (std::size_t at = 0; n - at > 16; at += 16)
+            h = mix(read(at, 8) ^ kSecret[0], read(at + 8, 8) ^ h);
+        a = read(n - 16, 8);
+        b = read(n - 8, 8);
+    } else if (n >= 8) {
+        a = read(0, 8);
+        b = read(n - 8, 8);
+    } else if (n >= 4) {
+        a = read(0, 4);
+        b = read(n - 4, 4);
+    } else if (n > 0) {
+        a = (std::uint64_t{p[0]} << 16) | (std::uint64_t{p[n / 2]} << 8) | p[n - 1];
+    }
+    return mix(a ^ kSecret[1] ^ n, b ^ h);
 }
 
 std::uint64_t mix_words(std::span<const std::uint32_t> words, std::uint32_t salt) noexcept {

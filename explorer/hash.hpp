@@ -117,9 +117,10 @@ constexpr std::uint64_t mix_triple(std::uint32_t a, std::uint32_t b, std::uint32
 /// and weaker: for hash tables whose lookups compare whole keys, not fingerprints.
 std::uint64_t mix_words(std::span<const std::uint32_t> words, std::uint32_t salt) noexcept;
 
-/// Table mixer of a short byte string (the state store's state strings, about 16 bytes): one
-/// mix_pair-like step per 8 bytes, read little-endian, chained, with the length mixed in last.
-/// Fixed like the others, but for hash tables, not fingerprints.
+/// Table mixer of a short byte string (the state store's state strings, about 16 bytes): as
+/// wyhash, the first and last 8 bytes (read little-endian, overlapping in strings of 8 to 16
+/// bytes) in one mix_pair-like step with the length, after one step per 16 bytes before them in
+/// longer strings. Fixed like the others, but for hash tables, not fingerprints.
 std::uint64_t mix_bytes(std::span<const std::uint8_t> bytes) noexcept;
 
 } // namespace mpcheck::explorer

@@ -101,50 +101,37 @@ bool StateStore::segment_locals_as_near(std::span<const std::uint32_t> words, co
     ChangedSegment* changed_end = changed_begin;
     std::uint32_t last = Tree::kSizeWord; // the segment noted last (none yet)
     std::uint32_t last_begin = 0;         // where it begins
-    // Notes the changed words among the 16 at word i (bit j of `changed`: word i + j); false when
-    // one is a size word.
-    const auto note = [&](std::size_t i, unsigned changed) {
-        for (; changed != 0; changed &= changed - 1) {
-            const std::size_t word = i + static_cast<std::size_t>(std::countr_zero(changed));
-            const std::uint32_t segment = segment_of[word];
-            if (segment == Tree::kSizeWord) return false;
-            if (segment != last) {
-                last = segment;
-                last_begin = segment == 0 ? 0 : near.ends_[segment - 1];
-                *changed_end++ = {segment, static_cast<std::uint32_t>(change - changes_begin)};
-            }
-            *change++ = {static_cast<std::uint32_t>(word - last_begin), now[word]};
-        }
-        return true;
-    };
-    // Compares the words [lo, hi) (lo a multiple of 16; hi - lo < 16 only where hi == n).
-    const auto compare = [&](std::size_t lo, std::size_t hi) {
-        for (std::size_t i = lo; i < hi; i += 16) {
+    // No hint is the hint of every block (block 63 stands for every word from 1008 on).
+    if (hint != kAnyBlock) check_hint(words, near, hint);
+    for (ChangedBlocks blocks = hint; blocks != 0; blocks &= blocks - 1) {
+        const auto block = static_cast<std::size_t>(std::countr_zero(blocks));
+        std::size_t i = block * kHintBlockWords;
+        if (i >= n) break;
+        const std::size_t end = block == 63 ? n : std::min(n, i + kHintBlockWords);
+        for (; i < end; i += 16) {
+            // Bit j: word i + j changed. A last group of fewer than 16 words is compared as the
+            // last 16 words (n >= 16) of which the first ones were compared already.
             unsigned changed = 0;
-            if (i + 16 <= hi) {
+            if (i + 16 <= n) [[likely]] {
                 changed = store_detail::changed_words16(now + i, old + i);
             } else if (n >= 16) {
-                // The last 16 words, of which the first ones were compared already.
                 changed =
                     store_detail::changed_words16(now + n - 16, old + n - 16) >> (16 - (n - i));
             } else {
                 for (std::size_t j = i; j < n; ++j)
                     changed |= static_cast<unsigned>(now[j] != old[j]) << (j - i);
             }
-            if (changed != 0 && !note(i, changed)) return false;
-        }
-        return true;
-    };
-    if (hint == kAnyBlock) {
-        if (!compare(0, n)) return false;
-    } else {
-        check_hint(words, near, hint);
-        for (ChangedBlocks blocks = hint; blocks != 0; blocks &= blocks - 1) {
-            const auto block = static_cast<std::size_t>(std::countr_zero(blocks));
-            const std::size_t lo = block * kHintBlockWords;
-            if (lo >= n) break;
-            const std::size_t hi = block == 63 ? n : std::min(n, lo + kHintBlockWords);
-            if (!compare(lo, hi)) return false;
+            for (; changed != 0; changed &= changed - 1) {
+                const std::size_t word = i + static_cast<std::size_t>(std::countr_zero(changed));
+                const std::uint32_t segment = segment_of[word];
+                if (segment == Tree::kSizeWord) return false; // the cut changes
+                if (segment != last) {
+                    last = segment;
+                    last_begin = segment == 0 ? 0 : near.ends_[segment - 1];
+                    *changed_end++ = {segment, static_cast<std::uint32_t>(change - changes_begin)};
+                }
+                *change++ = {static_cast<std::uint32_t>(word - last_begin), now[word]};
+            }
         }
     }
     same = changed_end == changed_begin;
