@@ -310,15 +310,11 @@ void StateStore::encode_locals() {
     batch_used_ = static_cast<std::size_t>(out - batch_bytes_.data());
 }
 
-void StateStore::decode(StateId id, std::vector<std::uint32_t>& locals,
-                        std::vector<std::uint32_t>& entries,
-                        std::vector<std::uint32_t>& segments) const {
+void StateStore::decode(StateId id, std::vector<std::uint32_t>& locals) const {
     MPCHECK_ASSERT(id < size());
     const std::span<const std::uint8_t> bytes = records_.string(id);
     // At most one segment per byte: sized once, trimmed at the end.
     locals.resize(bytes.size());
-    entries.resize(bytes.size());
-    segments.resize(bytes.size());
     std::size_t count = 0;
     for (std::size_t at = 0; at < bytes.size(); ++count) {
         const std::uint8_t first = bytes[at];
@@ -337,13 +333,20 @@ void StateStore::decode(StateId id, std::vector<std::uint32_t>& locals,
             at += 1 + static_cast<std::size_t>(wide);
         }
         locals[count] = local;
-        const std::uint32_t entry = positions_.entry(static_cast<std::uint32_t>(count), local);
-        entries[count] = entry;
-        segments[count] = positions_.segment(entry);
     }
     locals.resize(count);
-    entries.resize(count);
-    segments.resize(count);
+}
+
+void StateStore::look_up(std::span<const std::uint32_t> locals, std::vector<std::uint32_t>& entries,
+                         std::vector<std::uint32_t>& segments) const {
+    const std::size_t m = locals.size();
+    entries.resize(m);
+    segments.resize(m);
+    for (std::size_t k = 0; k < m; ++k) {
+        const std::uint32_t entry = positions_.entry(static_cast<std::uint32_t>(k), locals[k]);
+        entries[k] = entry;
+        segments[k] = positions_.segment(entry);
+    }
 }
 
 std::uint64_t StateStore::string_hash(std::span<const std::uint8_t> bytes) const noexcept {
@@ -452,7 +455,8 @@ void StateStore::load(StateId id, std::vector<std::uint32_t>& out) const {
     std::vector<std::uint32_t> entries;
     std::vector<std::uint32_t> segments;
     std::vector<std::uint32_t> ends;
-    decode(id, locals, entries, segments);
+    decode(id, locals);
+    look_up(locals, entries, segments);
     assemble(segments, out, ends);
 }
 
@@ -462,31 +466,38 @@ void StateStore::load(StateId id, std::vector<std::uint32_t>& out, Tree& tree) c
 }
 
 void StateStore::load(StateId id, Tree& tree) const {
-    decode(id, tree.locals_, tree.entries_, tree.loading_);
+    decode(id, tree.loading_);
     tree.id_ = id;
     if (!patch(tree)) {
-        assemble(tree.loading_, tree.words_, tree.ends_);
+        look_up(tree.loading_, tree.entries_, tree.segments_);
+        assemble(tree.segments_, tree.words_, tree.ends_);
         mark_segments(tree);
     }
-    std::swap(tree.segments_, tree.loading_);
+    std::swap(tree.locals_, tree.loading_);
 }
 
 bool StateStore::patch(Tree& tree) const {
     // Consecutive states to expand are often siblings that share most segments: when every
-    // segment that differs from the tree's has the same length, only those are copied, and the
-    // cut (ends_, segment_of_) stays.
+    // segment that differs from the tree's (has another local number) has the same length, only
+    // those are looked up and copied, and the cut (ends_, segment_of_) stays.
     const std::vector<std::uint32_t>& fresh = tree.loading_;
-    const std::vector<std::uint32_t>& old = tree.segments_;
+    const std::vector<std::uint32_t>& old = tree.locals_;
     const std::size_t m = fresh.size();
     if (old.size() != m || tree.words_.empty()) return false;
+    const auto segment_at = [&](std::size_t k) {
+        return positions_.segment(positions_.entry(static_cast<std::uint32_t>(k), fresh[k]));
+    };
     for (std::size_t k = 0; k < m; ++k) {
         if (fresh[k] == old[k]) continue;
         const std::size_t begin = k == 0 ? 0 : tree.ends_[k - 1];
-        if (segments_.words(fresh[k]).size() != tree.ends_[k] - begin) return false;
+        if (segments_.words(segment_at(k)).size() != tree.ends_[k] - begin) return false;
     }
     for (std::size_t k = 0; k < m; ++k) {
         if (fresh[k] == old[k]) continue;
-        const auto segment = segments_.words(fresh[k]);
+        const std::uint32_t entry = positions_.entry(static_cast<std::uint32_t>(k), fresh[k]);
+        tree.entries_[k] = entry;
+        tree.segments_[k] = positions_.segment(entry);
+        const auto segment = segments_.words(tree.segments_[k]);
         const std::size_t begin = k == 0 ? 0 : tree.ends_[k - 1];
         copy_short(segment.data(), segment.size(), tree.words_.data() + begin);
     }

@@ -110,7 +110,7 @@ public:
         std::vector<std::uint32_t> locals_;   // each segment's local number (what the string holds)
         std::vector<std::uint32_t> entries_;  // each segment's store_detail::PositionTable entry
         std::vector<std::uint32_t> segments_; // each segment's store_detail::SegmentTable id
-        std::vector<std::uint32_t> loading_;  // the segments of the state being loaded
+        std::vector<std::uint32_t> loading_;  // the local numbers of the state being loaded
         std::vector<std::uint16_t> segment_of_; // each word's segment, or kSizeWord
     };
 
@@ -210,12 +210,15 @@ private:
     std::uint64_t narrow_locals(std::uint8_t* bytes) const noexcept;
     /// Appends the string of locals_ to batch_bytes_.
     void encode_locals();
-    /// Writes the local numbers, PositionTable entries and SegmentTable ids of state id's
-    /// segments to locals, entries and segments.
-    void decode(StateId id, std::vector<std::uint32_t>& locals, std::vector<std::uint32_t>& entries,
-                std::vector<std::uint32_t>& segments) const;
-    /// Makes tree's words those of its loading_ segments by copying only the segments that
-    /// differ from its segments_, when that keeps the cut; false (and nothing done) otherwise.
+    /// Writes the local numbers of state id's segments to locals.
+    void decode(StateId id, std::vector<std::uint32_t>& locals) const;
+    /// Writes the PositionTable entries and SegmentTable ids of segments with these local
+    /// numbers (at positions 0, 1, ...) to entries and segments.
+    void look_up(std::span<const std::uint32_t> locals, std::vector<std::uint32_t>& entries,
+                 std::vector<std::uint32_t>& segments) const;
+    /// Makes tree's words, entries and segments those of the local numbers in its loading_ by
+    /// changing only the segments whose numbers differ from its locals_, when that keeps the
+    /// cut; false (and nothing done) otherwise.
     bool patch(Tree& tree) const;
     /// Writes tree's segment_of_ from its ends_.
     static void mark_segments(Tree& tree);
