@@ -25,9 +25,10 @@ struct WordChange {
 /// again. The key determines the new segment completely (the old segment's words with those
 /// words replaced, at the same position), and a hit compares the whole key, so a hit is exact
 /// without looking at the segment. Lossy like a CPU cache (a newer key evicts an older one in its
-/// slot), which only costs a lookup by content later. Keys of more than kMaxChanges words are
-/// not cached. It starts small and is emptied into a bigger table as the segments it may see
-/// grow in number, up to a size that stays in the CPU's second-level cache.
+/// slot), which only costs a lookup by content later. Keys of more than kMaxChanges words, or
+/// with a word at offset 65535 or beyond, are not cached. It starts small and is emptied into a
+/// bigger table as the segments it may see grow in number, up to a size that stays in the CPU's
+/// second-level cache.
 class ChangeCache {
 public:
     /// Words a cached change may have.
@@ -42,15 +43,15 @@ public:
     std::uint32_t find(std::uint32_t before, std::span<const WordChange> changes) const noexcept {
         if (changes.size() > kMaxChanges || slots_.empty()) return kMissing;
         const Slot& slot = slots_[index(before, changes)];
-        if (slot.after == kMissing || slot.before != before || slot.count != changes.size()) {
-            return kMissing;
-        }
-        for (std::size_t i = 0; i < changes.size(); ++i) {
+        if (slot.after == kMissing || slot.before != before) return kMissing;
+        std::size_t i = 0;
+        for (; i < changes.size(); ++i) {
             if (slot.offsets[i] != changes[i].offset || slot.values[i] != changes[i].value) {
                 return kMissing;
             }
         }
-        return slot.after;
+        // The slot holds exactly as many changes.
+        return i == kMaxChanges || slot.offsets[i] == kNoOffset ? slot.after : kMissing;
     }
 
     /// Remembers that `before` turns into `after` with these changes; `entries` is the number
@@ -58,16 +59,19 @@ public:
     void put(std::uint32_t before, std::span<const WordChange> changes, std::uint32_t after,
              std::size_t entries) {
         if (changes.size() > kMaxChanges) return;
+        for (const WordChange& change : changes) {
+            if (change.offset >= kNoOffset) return; // not representable in a slot
+        }
         const std::size_t wanted =
             std::clamp<std::size_t>(std::bit_ceil(4 * entries), kMinSlots, kMaxSlots);
         if (slots_.size() < wanted) slots_.assign(wanted, Slot{}); // forgets: only a cache
         Slot& slot = slots_[index(before, changes)];
         slot.before = before;
         slot.after = after;
-        slot.count = static_cast<std::uint32_t>(changes.size());
-        for (std::size_t i = 0; i < changes.size(); ++i) {
-            slot.offsets[i] = changes[i].offset;
-            slot.values[i] = changes[i].value;
+        for (std::size_t i = 0; i < kMaxChanges; ++i) {
+            const bool used = i < changes.size();
+            slot.offsets[i] = used ? static_cast<std::uint16_t>(changes[i].offset) : kNoOffset;
+            slot.values[i] = used ? changes[i].value : 0;
         }
     }
 
@@ -78,13 +82,17 @@ private:
     static constexpr std::size_t kMinSlots = 64;
     static constexpr std::size_t kMaxSlots = std::size_t{1} << 13;
 
+    // A slot's offset that is no change (offsets within a segment are below 65535).
+    static constexpr std::uint16_t kNoOffset = 0xffff;
+
+    // 32 bytes: two slots per cache line.
     struct Slot {
         std::uint32_t before = 0;
         std::uint32_t after = kMissing;
-        std::uint32_t count = 0;
-        std::array<std::uint32_t, kMaxChanges> offsets{};
+        std::array<std::uint16_t, kMaxChanges> offsets{kNoOffset, kNoOffset, kNoOffset, kNoOffset};
         std::array<std::uint32_t, kMaxChanges> values{};
     };
+    static_assert(sizeof(Slot) == 32);
 
     std::size_t index(std::uint32_t before, std::span<const WordChange> changes) const noexcept {
         // NH over the (offset, value) pairs (see mix_words): independent multiplications, then

@@ -133,6 +133,11 @@ TEST(ChangeCache, AnswersOnlyForTheWholeKey) {
         const std::vector<WordChange> too_many{{1, 1}, {2, 2}, {3, 3}, {4, 4}, {5, 5}};
         cache.put(3, too_many, 9, 100);
         EXPECT_EQ(cache.find(3, too_many), ChangeCache::kMissing); // never cached
+        const std::vector<WordChange> far{{70000, 1}};
+        cache.put(3, far, 10, 100);
+        EXPECT_EQ(cache.find(3, far), ChangeCache::kMissing); // offsets beyond 16 bits neither
+        const std::vector<WordChange> more{{2, 7}, {5, 1}, {6, 0}};
+        EXPECT_EQ(cache.find(3, more), ChangeCache::kMissing); // more changes than cached
     }
 }
 
