@@ -1,7 +1,6 @@
 #include "model/exec.hpp"
 
 #include "model/lifecycle.hpp"
-#include "model/pickle_size.hpp"
 #include "model/word_list.hpp"
 
 namespace mpcheck::model::detail {
@@ -17,20 +16,25 @@ std::uint32_t Exec::find_frame(std::uint32_t n) const {
         at += lf::kRegs + prog.functions[s.word(at + lf::kFunc)].num_regs;
     }
     frame_at_ = at;
-    frame_depth_ = n;
     frame_layout_ = s.layout_version();
     return at;
 }
 
 void Exec::advance() {
-    jump(pc() + 1);
+    const std::uint32_t f = frame();
+    jump_frame(f, s.word(f + lf::kPc) + 1);
 }
 
 void Exec::jump(std::uint32_t target) {
-    const std::uint32_t f = frame();
+    jump_frame(frame(), target);
+}
+
+void Exec::jump_frame(std::uint32_t f, std::uint32_t target) {
     s.set_word(f + lf::kPc, target);
-    s.set_word(f + lf::kPhase, 0);
-    s.set_word(f + lf::kScratch, 0);
+    // Phase and scratch are mostly 0 already: words left as they are need no undoing and no
+    // comparing.
+    if (s.word(f + lf::kPhase) != 0) s.set_word(f + lf::kPhase, 0);
+    if (s.word(f + lf::kScratch) != 0) s.set_word(f + lf::kScratch, 0);
 }
 
 void Exec::push_frame(FuncId fn, const Value* args, std::uint32_t nargs) {
@@ -150,8 +154,7 @@ bool save(const Exec& x, Value v, PickleSize& p) {
         p.opcodes(1); // NONE, NEWTRUE, NEWFALSE
         return true;
     case Value::Tag::integer: {
-        const std::int32_t i = v.as_int();
-        p.opcodes(i >= 0 && i <= 255 ? 2 : (i >= 0 && i <= 65535 ? 3 : 5)); // BININT1/2/BININT
+        p.opcodes(int_pickle_opcodes(v.as_int()));
         return true;
     }
     case Value::Tag::str:
@@ -192,7 +195,7 @@ bool save(const Exec& x, Value v, PickleSize& p) {
 
 } // namespace
 
-std::uint64_t Exec::pickled_size(Value v) const {
+std::uint64_t Exec::pickled_size_of_any(Value v) const {
     PickleSize p;
     if (!save(*this, v, p)) return kUnpicklable;
     return p.finish();

@@ -3,6 +3,7 @@
 #include "model/check.hpp"
 #include "model/fact.hpp"
 #include "model/layout.hpp"
+#include "model/pickle_size.hpp"
 #include "model/program.hpp"
 #include "model/runtime_values.hpp"
 #include "model/state.hpp"
@@ -68,9 +69,8 @@ public:
     std::uint32_t depth() const { return pword(layout::proc::kDepth); }
     /// Offset of the top frame (depth must be > 0).
     std::uint32_t frame() const {
-        const std::uint32_t n = depth();
-        if (n == frame_depth_ && s.layout_version() == frame_layout_) return frame_at_;
-        return find_frame(n);
+        if (s.layout_version() == frame_layout_) return frame_at_;
+        return find_frame(depth());
     }
     const Function& function() const {
         return prog.functions[s.word(frame() + layout::frame::kFunc)];
@@ -151,7 +151,18 @@ public:
 
     // ---- pickling -------------------------------------------------------------------------
     /// Size in bytes of pickle.dumps(v) with protocol 4 (spec §13.4), or kUnpicklable.
-    std::uint64_t pickled_size(Value v) const;
+    std::uint64_t pickled_size(Value v) const {
+        // Most items sent are None, bools and ints: their size needs no walk of the value.
+        switch (v.tag()) {
+        case Value::Tag::none:
+        case Value::Tag::boolean:
+            return scalar_pickle_size(1); // NONE, NEWTRUE, NEWFALSE
+        case Value::Tag::integer:
+            return scalar_pickle_size(int_pickle_opcodes(v.as_int()));
+        default:
+            return pickled_size_of_any(v);
+        }
+    }
     static constexpr std::uint64_t kUnpicklable = ~std::uint64_t{0};
     /// Whether v can be pickled at all (multiprocessing objects cannot, except Connections).
     bool picklable(Value v) const { return pickled_size(v) != kUnpicklable; }
@@ -164,16 +175,19 @@ public:
     bool truthy(Value v) const;
 
 private:
+    /// jump() in the top frame, at offset f.
+    void jump_frame(std::uint32_t f, std::uint32_t target);
+    /// pickled_size() of any value (nested ones included).
+    std::uint64_t pickled_size_of_any(Value v) const;
     /// object_arg() of a value that is not an object of the wanted kind.
     std::uint32_t wrong_object_arg(Value v);
     /// Walks the `depth` frames of the acting process to the top one and remembers it.
     std::uint32_t find_frame(std::uint32_t depth) const;
 
-    // Where find_frame() last found the top frame, and for which depth and state layout: a
-    // step asks for its frame many times, and the answer only changes when a frame is pushed
-    // or popped (the depth changes) or a record moves (the layout changes).
+    // Where find_frame() last found the top frame, and for which state layout: a step asks for
+    // its frame many times, and the answer only changes when a frame is pushed or popped or a
+    // record moves, all of which insert or erase words and so change the layout.
     mutable std::uint32_t frame_at_ = 0;
-    mutable std::uint32_t frame_depth_ = 0;
     mutable std::uint64_t frame_layout_ = ~std::uint64_t{0}; ///< none found yet
 };
 

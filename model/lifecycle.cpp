@@ -312,8 +312,13 @@ void clear_dead_registers(Exec& x) {
     const std::uint32_t f = x.frame();
     const Function& fn = x.prog.functions[x.s.word(f + lf::kFunc)];
     if (fn.dead_at.empty()) return;
-    for (const Reg r : fn.dead_at[x.s.word(f + lf::kPc)])
-        x.s.set_word(f + lf::kRegs + r, Value::absent().bits());
+    // Registers that are absent already are left alone, as unwritten words cost nothing to undo.
+    constexpr std::uint32_t kAbsent = Value::absent().bits();
+    const std::uint32_t regs = f + lf::kRegs;
+    const std::uint32_t* const words = x.s.words().data(); // set_word never reallocates
+    for (const Reg r : fn.dead_at[words[f + lf::kPc]]) {
+        if (words[regs + r] != kAbsent) x.s.set_word(regs + r, kAbsent);
+    }
 }
 } // namespace
 
@@ -324,11 +329,12 @@ void run_locals(Exec& x) {
     for (int budget = kBudget; budget > 0; --budget) {
         if (x.depth() == 0 || static_cast<ProcStatus>(x.pword(lp::kStatus)) != ProcStatus::running)
             return;
-        if (!is_local(x.instr().op)) {
+        const Instr& in = x.instr();
+        if (!is_local(in.op)) {
             clear_dead_registers(x);
             return;
         }
-        exec_local(x);
+        exec_local(x, in);
     }
     x.fact(FactKind::model_limit, "a loop runs forever without any multiprocessing operation");
 }

@@ -22,8 +22,12 @@ bool has_ended(const State& s, std::uint32_t p);
 /// process_* operations.
 Outcome exec_process_op(Exec& x);
 
-/// Executes one local instruction.
-void exec_local(Exec& x);
+/// Executes one local instruction: `in`, the acting frame's current one.
+void exec_local(Exec& x, const Instr& in);
+/// Executes the acting frame's current instruction, a local one.
+inline void exec_local(Exec& x) {
+    exec_local(x, x.instr());
+}
 /// Runs local instructions of the acting process until the next visible one (or its end).
 void run_locals(Exec& x);
 

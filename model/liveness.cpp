@@ -84,6 +84,61 @@ Operands operands(const Instr& in) {
     }
 }
 
+// Registers an instruction may write, a superset: its dst (even where it writes none) and, for
+// Pipe(), the register after it. (A call writes its dst when the callee returns; the callee's
+// registers are another frame's.)
+std::vector<Reg> writes(const Instr& in) {
+    if (in.op == Op::pipe_new) return {in.dst, static_cast<Reg>(in.dst + 1)};
+    return {in.dst};
+}
+
+// For each instruction, the registers that may hold a value other than "absent" when the
+// acting frame arrives there (forward may-analysis). A frame starts with its arguments, so at
+// entry any register may be set. A step that ends at a visible instruction resets the
+// registers dead there, so leaving one (other than the entry, which a new process may run
+// without arriving there first) only the registers it may write are added; re-running it after
+// a phase is an edge to itself. A handler is entered with its exception register set.
+std::vector<std::vector<bool>> maybe_set(const Function& fn,
+                                         const std::vector<std::vector<std::size_t>>& succ) {
+    const std::size_t n = fn.code.size();
+    const std::size_t regs = fn.num_regs;
+    std::vector<std::vector<bool>> set(n, std::vector<bool>(regs, false));
+    if (n == 0) return set;
+    set[0].assign(regs, true);
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (std::size_t k = 0; k < n; ++k) {
+            std::vector<bool> out = set[k];
+            const bool resets = k != 0 && !is_local(fn.code[k].op);
+            for (std::size_t r = 0; r < regs; ++r) {
+                if (resets && !fn.live_in[k][r]) out[r] = false;
+            }
+            for (const Reg d : writes(fn.code[k])) {
+                if (d < regs) out[d] = true;
+            }
+            const auto merge = [&](std::size_t to, const std::vector<bool>& in) {
+                for (std::size_t r = 0; r < regs; ++r) {
+                    if (in[r] && !set[to][r]) {
+                        set[to][r] = true;
+                        changed = true;
+                    }
+                }
+            };
+            for (const std::size_t s : succ[k])
+                merge(s, out);
+            if (resets) merge(k, out);
+            for (const Handler& h : fn.handlers) {
+                if (k < h.begin || k >= h.end) continue;
+                if (h.exc < regs && !set[h.handler][h.exc]) {
+                    set[h.handler][h.exc] = true;
+                    changed = true;
+                }
+            }
+        }
+    }
+    return set;
+}
+
 void compute(Function& fn) {
     const std::size_t n = fn.code.size();
     const std::size_t regs = fn.num_regs;
@@ -133,11 +188,12 @@ void compute(Function& fn) {
         }
     }
     // Steps reset the dead registers after almost every instruction: a list is quicker to
-    // walk than the bits.
+    // walk than the bits. Only registers that may hold a value there need to be listed.
+    const std::vector<std::vector<bool>> set = maybe_set(fn, succ);
     fn.dead_at.assign(n, {});
     for (std::size_t k = 0; k < n; ++k) {
         for (std::size_t r = 0; r < regs; ++r) {
-            if (!fn.live_in[k][r]) fn.dead_at[k].push_back(static_cast<Reg>(r));
+            if (!fn.live_in[k][r] && set[k][r]) fn.dead_at[k].push_back(static_cast<Reg>(r));
         }
     }
 }

@@ -27,10 +27,10 @@ Outcome exec_choose(Exec& x) {
 
 // A module-level resource used by the child that re-created it while re-importing the main
 // module under spawn: each process has its own, so nothing is shared (spec §9).
-void check_shared(Exec& x) {
-    const Instr& in = x.instr();
-    if (x.phase() != 0 || in.a >= x.function().num_regs) return;
-    const Value v = x.reg(in.a);
+void check_shared(Exec& x, std::uint32_t frame, const Function& fn, const Instr& in) {
+    namespace lf = layout::frame;
+    if (x.s.word(frame + lf::kPhase) != 0 || in.a >= fn.num_regs) return;
+    const Value v = Value::from_bits(x.s.word(frame + lf::kRegs + in.a));
     if (v.tag() != Value::Tag::object || v.as_object() >= x.s.num_objects()) return;
     if ((x.oword(v.as_object(), layout::obj::kOrigin) & layout::obj::kOriginModuleCopy) == 0)
         return;
@@ -42,9 +42,12 @@ void check_shared(Exec& x) {
 }
 
 Outcome exec_visible(Exec& x) {
-    const Op op = x.instr().op;
-    check_shared(x);
-    switch (op) {
+    // The acting frame, its function and instruction, looked up once for the checks below.
+    const std::uint32_t frame = x.frame();
+    const Function& fn = x.prog.functions[x.s.word(frame + layout::frame::kFunc)];
+    const Instr& in = fn.code[x.s.word(frame + layout::frame::kPc)];
+    check_shared(x, frame, fn, in);
+    switch (in.op) {
     case Op::choose:
         return exec_choose(x);
     case Op::process_new:
@@ -151,17 +154,6 @@ private:
 
 } // namespace
 
-bool is_local(Op op) {
-    switch (op) {
-#define MPCHECK_OP(name, kind, text)                                                               \
-    case Op::name:                                                                                 \
-        return std::string_view(#kind) == "local";
-#include "model/op_kinds.def"
-#undef MPCHECK_OP
-    }
-    return false;
-}
-
 const char* op_name(Op op) {
     switch (op) {
 #define MPCHECK_OP(name, kind, text)                                                               \
@@ -234,13 +226,22 @@ void Model::successors_in(const State& state, SuccessorSink& sink, State& scratc
     // than a new copy, and free after a try that wrote nothing (most blocked ones).
     scratch.copy_from(state);
     const std::uint32_t actors = state.num_processes() + state.num_views();
+    const std::uint32_t nproc = state.num_processes();
     for (std::uint32_t actor = 0; actor < actors; ++actor) {
-        if (!may_move(state, actor)) continue;
+        // may_move() and actor_proc(), with the process count known.
+        const bool feeder = actor >= nproc;
+        const std::uint32_t proc =
+            feeder ? state.word(state.view_offset(actor - nproc) + lv::kProc) : actor;
+        const ProcStatus st = status_of(state, proc);
+        if (st != ProcStatus::running && st != ProcStatus::exiting) continue;
+        // A waiting feeder has no successor and no alternative: no need to try it.
+        if (feeder && (!detail::feeder_alive(state, actor - nproc) ||
+                       detail::feeder_waits(state, actor - nproc)))
+            continue;
         for (std::uint32_t alt = 0;; ++alt) {
             scratch.revert_to(state);
             facts.clear();
-            Exec x(program_, start_method_, scratch, facts, actor_proc(state, actor), alt,
-                   values_.get());
+            Exec x(program_, start_method_, scratch, facts, proc, alt, values_.get());
             if (step(x, actor) != Outcome::blocked) sink.on_successor({actor, alt}, scratch, facts);
             if (!x.more_alts) break;
         }

@@ -13,13 +13,13 @@ namespace mpcheck::model {
 class PickleSize {
 public:
     /// Before saving one object (and each nested one).
-    void begin_object() {
+    constexpr void begin_object() {
         if (frame_ >= kFrameTarget) commit();
     }
     /// n bytes of opcodes and arguments.
-    void opcodes(std::uint64_t n) { frame_ += n; }
+    constexpr void opcodes(std::uint64_t n) { frame_ += n; }
     /// A str or bytes of n encoded bytes, with its memo entry.
-    void text(std::uint64_t n) {
+    constexpr void text(std::uint64_t n) {
         const std::uint64_t header = n < 256 ? 2 : (n < (std::uint64_t{1} << 32) ? 5 : 9);
         if (n >= kFrameTarget) {
             commit();
@@ -30,7 +30,7 @@ public:
         frame_ += 1; // MEMOIZE
     }
     /// The whole pickle's size: PROTO, the frames, STOP.
-    std::uint64_t finish() {
+    constexpr std::uint64_t finish() {
         frame_ += 1; // STOP
         commit();
         return total_ + 2;
@@ -38,12 +38,25 @@ public:
 
 private:
     static constexpr std::uint64_t kFrameTarget = 65536;
-    void commit() {
+    constexpr void commit() {
         total_ += frame_ + (frame_ >= 4 ? 9 : 0);
         frame_ = 0;
     }
     std::uint64_t frame_ = 0;
     std::uint64_t total_ = 0;
 };
+
+/// Bytes of the opcodes that pickle the int i: BININT1, BININT2 or BININT and their argument.
+constexpr std::uint64_t int_pickle_opcodes(std::int32_t i) {
+    return i >= 0 && i <= 255 ? 2 : (i >= 0 && i <= 65535 ? 3 : 5);
+}
+
+/// The whole pickle's size for a value saved as `n` bytes of opcodes (None, a bool, an int).
+constexpr std::uint64_t scalar_pickle_size(std::uint64_t n) {
+    PickleSize p;
+    p.begin_object();
+    p.opcodes(n);
+    return p.finish();
+}
 
 } // namespace mpcheck::model

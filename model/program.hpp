@@ -17,8 +17,17 @@ enum class Op : std::uint8_t {
 #undef MPCHECK_OP
 };
 
+/// Whether each operation is local, by its enumerator's value (read by is_local).
+inline constexpr bool kOpIsLocal[] = {
+#define MPCHECK_OP(name, kind, text) std::string_view(#kind) == "local",
+#include "model/op_kinds.def"
+#undef MPCHECK_OP
+};
+
 /// True for operations that only touch the executing process's own memory.
-bool is_local(Op op);
+inline bool is_local(Op op) {
+    return kOpIsLocal[static_cast<std::uint8_t>(op)];
+}
 /// The operation's short name, e.g. "put".
 const char* op_name(Op op);
 
@@ -97,7 +106,8 @@ struct Function {
     SourceLoc loc;
     /// Derived (compute_liveness): live_in[pc][r] when register r may be read at or after pc.
     std::vector<std::vector<bool>> live_in;
-    /// Derived (compute_liveness): dead_at[pc] lists the registers not live at pc, in order.
+    /// Derived (compute_liveness): dead_at[pc] lists the registers not live at pc that may hold
+    /// a value there (the others are absent already), in order.
     std::vector<std::vector<Reg>> dead_at;
 };
 

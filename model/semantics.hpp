@@ -19,6 +19,9 @@ Outcome exec_queue_op(Exec& x);
 bool feeder_alive(const State& s, std::uint32_t view_index);
 /// One step of the feeder thread of view `view_index` (x.proc is its process).
 Outcome feeder_step(Exec& x, std::uint32_t view_index);
+/// Whether feeder_step(view_index) would be blocked, found without an Exec: the feeder waits
+/// for an item or for the writer lock (what most of its blocked tries are).
+bool feeder_waits(const State& s, std::uint32_t view_index);
 
 // ---- Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event (semantics_sync.cpp) ----
 Outcome exec_sync_op(Exec& x);

@@ -112,8 +112,7 @@ void exec_return(Exec& x, Value result) {
 
 } // namespace
 
-void exec_local(Exec& x) {
-    const Instr& in = x.instr();
+void exec_local(Exec& x, const Instr& in) {
     switch (in.op) {
     case Op::nop:
     case Op::print:

@@ -81,8 +81,9 @@ void buffer_item(Exec& x, std::uint32_t q, Value item) {
     }
     std::uint32_t v = x.view(x.proc, q);
     const std::uint32_t count = x.s.word(v + lv::kCount);
+    const std::uint64_t layout = x.s.layout_version();
     word_list::push_back(x.s, v, v + lv::kItems, count, item.bits());
-    v = x.find_view_offset(x.proc, q);
+    if (x.s.layout_version() != layout) v = x.find_view_offset(x.proc, q); // the view grew
     x.s.set_word(v + lv::kCount, count + 1);
     x.s.set_word(v + lv::kFlags, x.s.word(v + lv::kFlags) | lv::kFeederStarted);
 }
@@ -253,6 +254,19 @@ channel::Sizer sizer(const Exec& x) {
 bool feeder_alive(const State& s, std::uint32_t view_index) {
     const std::uint32_t flags = s.word(s.view_offset(view_index) + lv::kFlags);
     return (flags & lv::kFeederStarted) != 0 && (flags & lv::kFeederFinished) == 0;
+}
+
+bool feeder_waits(const State& s, std::uint32_t view_index) {
+    // The two cases in which feeder_step returns `blocked` at once, having written nothing.
+    const std::uint32_t v = s.view_offset(view_index);
+    switch (s.word(v + lv::kFeederPhase)) {
+    case kFeederIdle:
+        return s.word(v + lv::kCount) == 0 && (s.word(v + lv::kFlags) & lv::kSentinel) == 0;
+    case kFeederHolding:
+        return s.word(s.object_offset(s.word(v + lv::kObj)) + lq::kWlock) != 0;
+    default:
+        return false;
+    }
 }
 
 Outcome feeder_step(Exec& x, std::uint32_t view_index) {

@@ -3,6 +3,8 @@
 #include "model/check.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 
 namespace mpcheck::model {
 
@@ -33,12 +35,24 @@ void State::copy_from(const State& original) {
     changed_blocks_ = 0;
 }
 
-void State::revert_to(const State& original) {
+void State::revert_writes(const State& original) {
     if (layout_version_ != original.layout_version_) {
         *this = original;
-    } else if (changed_blocks_ != 0) {
-        // Same layout: the offsets still hold, only word values can differ.
-        std::copy(original.words_.begin(), original.words_.end(), words_.begin());
+    } else {
+        // Same layout: the offsets still hold, and only the words of the blocks written can
+        // differ (a step writes a few words, so copying those blocks beats copying the state).
+        const auto size = static_cast<std::uint32_t>(words_.size());
+        const std::uint32_t* from = original.words_.data();
+        std::uint32_t* to = words_.data();
+        for (std::uint64_t blocks = changed_blocks_; blocks != 0; blocks &= blocks - 1) {
+            const auto block = static_cast<std::uint32_t>(std::countr_zero(blocks));
+            const std::uint32_t begin = block * kChangeBlockWords;
+            if (block < 63 && begin + kChangeBlockWords <= size) {
+                std::memcpy(to + begin, from + begin, kChangeBlockWords * sizeof(std::uint32_t));
+            } else if (begin < size) {
+                std::copy(from + begin, from + size, to + begin); // the state's last words
+            }
+        }
     }
     changed_blocks_ = 0;
 }
@@ -60,7 +74,9 @@ void State::reindex() {
 }
 
 void State::shift_offsets_after(std::uint32_t offset, std::int64_t delta) {
+    // Each group's offsets increase: a group that ends at or before `offset` has none to shift.
     for (auto* group : {&obj_, &proc_, &view_}) {
+        if (group->empty() || group->back() <= offset) continue;
         for (auto& o : *group) {
             if (o > offset) o = static_cast<std::uint32_t>(o + delta);
         }

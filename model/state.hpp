@@ -82,8 +82,12 @@ public:
     void copy_from(const State& original);
     /// Makes this state equal to `original` again, given that it was equal to it after the
     /// last copy_from(original) or revert_to(original) and that `original` has not changed
-    /// since: copies nothing when nothing was written, only the words when no record moved.
-    void revert_to(const State& original);
+    /// since: copies nothing when nothing was written, only the blocks of changed_blocks() when
+    /// no record moved.
+    void revert_to(const State& original) {
+        if (changed_blocks_ != 0 || layout_version_ != original.layout_version_)
+            revert_writes(original);
+    }
 
     /// Appends a new object record of `size` zero words (size word and kind filled in).
     std::uint32_t add_object(ObjKind kind, std::uint32_t size);
@@ -105,6 +109,8 @@ public:
     static constexpr std::uint32_t kHeaderWords = 4;
 
 private:
+    /// revert_to() after a try that wrote words or moved records.
+    void revert_writes(const State& original);
     void reindex();
     void shift_offsets_after(std::uint32_t offset, std::int64_t delta);
     /// Records moved: offsets derived from the old layout are stale.

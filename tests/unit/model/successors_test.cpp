@@ -3,6 +3,7 @@
 // programs that move records around (frames pushed and popped, views and messages added and
 // removed, processes ending), take alternatives and reveal facts.
 #include "bench/workers_family.hpp"
+#include "model/layout.hpp"
 #include "model/model.hpp"
 #include "model/program_builder.hpp"
 #include "tests/support/programs.hpp"
@@ -192,6 +193,125 @@ Program sibling_terminate_program() {
     m.at(14).get(m.reg("r"), q);
     m.join(p1);
     return b.build();
+}
+
+// worker(q, n): a value parameter it never reads; a put, then under try: compute, put and raise
+// with a temporary set; the handler puts the exception and waits for a choice. Registers are
+// set by locals, visible operations, arguments and the handler, and die at different places.
+Program handler_program() {
+    ProgramBuilder b;
+    auto w = b.function("worker", {"q", "unused"});
+    const auto q = w.reg("q");
+    const auto one = w.reg("one");
+    const auto two = w.reg("two");
+    const auto exc = w.reg("exc");
+    w.at(2).integer(one, 1);
+    w.put(q, one);
+    const std::uint32_t begin = w.pc();
+    w.at(3).binary(two, one, BinaryOp::add, one);
+    w.put(q, two);
+    w.at(4).raise(ExcType::value_error);
+    const std::uint32_t end = w.pc();
+    w.at(6).put(q, exc);
+    w.choose(w.reg("again"));
+    w.handler(begin, end, end, exc);
+
+    auto m = b.module();
+    const auto mq = m.reg("q");
+    const auto p = m.reg("p");
+    const auto seven = m.reg("seven");
+    m.at(9).queue(mq);
+    m.integer(seven, 7);
+    m.at(10).process(p, "worker", {mq, seven});
+    m.start(p);
+    m.at(11).get(m.reg("a"), mq);
+    m.at(12).get(m.reg("b"), mq, Wait::timeout);
+    m.at(13).join(p);
+    return b.build();
+}
+
+// Offset of the top frame of process p (whose depth is > 0).
+std::uint32_t top_frame(const Model& model, const State& s, std::uint32_t p) {
+    const Program& prog = model.program();
+    std::uint32_t at = s.process_offset(p) + layout::proc::kGlobals +
+                       static_cast<std::uint32_t>(prog.globals.size());
+    const std::uint32_t depth = s.word(s.process_offset(p) + layout::proc::kDepth);
+    for (std::uint32_t i = 1; i < depth; ++i)
+        at += layout::frame::kRegs + prog.functions[s.word(at + layout::frame::kFunc)].num_regs;
+    return at;
+}
+
+// Every action that apply() enables, with its first alternative, is among the successors.
+void expect_every_enabled_action(const Model& model, std::size_t limit) {
+    State next;
+    std::vector<Fact> facts;
+    std::size_t enabled = 0;
+    for_each_reachable(model, limit, [&](const State& state) {
+        Collect c;
+        model.successors(state, c);
+        const std::uint32_t actors = state.num_processes() + state.num_views();
+        for (std::uint32_t actor = 0; actor < actors; ++actor) {
+            if (!model.apply(state, {actor, 0}, next, facts)) continue;
+            ++enabled;
+            bool found = false;
+            for (const Step& s : c.steps)
+                found = found || s.action == Action{actor, 0};
+            EXPECT_TRUE(found) << "actor " << actor;
+        }
+        return c.steps;
+    });
+    EXPECT_GT(enabled, 0u);
+}
+
+// When a step ends, every register that is dead where a running process stands is absent,
+// though each step only looks at the dead registers that may hold a value (a frame that has
+// not run yet still holds its arguments).
+void expect_dead_registers_absent(const Model& model, std::size_t limit) {
+    std::size_t checked = 0;
+    for_each_reachable(model, limit, [&](const State& state) {
+        for (std::uint32_t p = 0; p < state.num_processes(); ++p) {
+            const std::uint32_t base = state.process_offset(p);
+            const auto status = static_cast<ProcStatus>(state.word(base + layout::proc::kStatus));
+            if (status != ProcStatus::running || state.word(base + layout::proc::kDepth) == 0)
+                continue;
+            const std::uint32_t f = top_frame(model, state, p);
+            const Function& fn = model.program().functions[state.word(f + layout::frame::kFunc)];
+            const std::uint32_t pc = state.word(f + layout::frame::kPc);
+            if (pc == 0) continue;
+            for (std::uint32_t r = 0; r < fn.num_regs; ++r) {
+                if (fn.live_in[pc][r]) continue;
+                ++checked;
+                EXPECT_EQ(state.word(f + layout::frame::kRegs + r), Value::absent().bits())
+                    << fn.name << " pc " << pc << " register " << r;
+            }
+        }
+        Collect c;
+        model.successors(state, c);
+        return c.steps;
+    });
+    EXPECT_GT(checked, 0u);
+}
+
+TEST(Successors, IncludeEveryActionThatApplyEnables) {
+    expect_every_enabled_action(Model(bench::workers_family(2), StartMethod::fork), 20000);
+    expect_every_enabled_action(Model(varied_program(), StartMethod::fork), 20000);
+    expect_every_enabled_action(Model(handler_program(), StartMethod::spawn), 20000);
+}
+
+TEST(Successors, LeaveEveryDeadRegisterAbsentWhenAStepEnds) {
+    expect_dead_registers_absent(Model(bench::workers_family(2), StartMethod::fork), 20000);
+    for (const StartMethod method : {StartMethod::fork, StartMethod::spawn}) {
+        expect_dead_registers_absent(Model(varied_program(), method), 20000);
+        expect_dead_registers_absent(Model(handler_program(), method), 20000);
+    }
+}
+
+TEST(Successors, AgreeWithApplyThroughExceptionHandlers) {
+    for (const StartMethod method : {StartMethod::fork, StartMethod::spawn}) {
+        const Model model(handler_program(), method);
+        std::size_t facts = 0;
+        EXPECT_GT(check_against_apply(model, 20000, facts), 10u);
+    }
 }
 
 TEST(Successors, AgreeWithApplyOnTheWorkersBenchmark) {
