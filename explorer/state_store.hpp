@@ -13,10 +13,10 @@
 //    0, 1, 2, ... in the order segments first occur at that position
 //    (store_detail::PositionTable).
 // 2. A state is the string of its segments' local numbers, each written in a variable-length
-//    code (one byte below 240), about one byte per segment: 15 bytes for the states of the
-//    workers benchmark at N = 3, which have 14 segments and 210 words. Those strings are stored
-//    back to back (store_detail::RecordArena); the string's index is the dense StateId, and a hash
-//    index of ids (store_detail::IdIndex) finds a string.
+//    code (one byte below 240; state_store_codes.cpp), about one byte per segment: 15 bytes for the
+//    states of the workers benchmark at N = 3, which have 14 segments and 210 words. Those strings
+//    are stored back to back (store_detail::RecordArena); the string's index is the dense StateId,
+//    and a hash index of ids (store_detail::IdIndex) finds a string.
 //
 // Why this shape: a model step changes one to three records, and often the length of one (a
 // queue buffer or a pipe grows or shrinks, a frame is pushed). Comparing the successor with the
