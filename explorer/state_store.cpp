@@ -123,7 +123,7 @@ bool StateStore::segment_locals_as_near(std::span<const std::uint32_t> words, co
                 if (segment == Tree::kSizeWord) return false; // the cut changes
                 if (segment != last) {
                     last = segment;
-                    last_begin = segment == 0 ? 0 : near.ends_[segment - 1];
+                    last_begin = static_cast<std::uint32_t>(near.begin_of(segment));
                     *changed_end++ = {segment, static_cast<std::uint32_t>(change - changes_begin)};
                 }
                 *change++ = {static_cast<std::uint32_t>(word - last_begin), now[word]};
@@ -141,7 +141,7 @@ bool StateStore::segment_locals_as_near(std::span<const std::uint32_t> words, co
         const std::uint32_t before = near.entries_[k];
         std::uint32_t after = change_cache_.find(before, changes);
         if (after == store_detail::ChangeCache::kMissing) {
-            const std::size_t begin = k == 0 ? 0 : near.ends_[k - 1];
+            const std::size_t begin = near.begin_of(k);
             after = intern_segment(words.subspan(begin, near.ends_[k] - begin), k);
             change_cache_.put(before, changes, after, positions_.size());
         }
@@ -201,18 +201,6 @@ bool StateStore::segment_locals(std::span<const std::uint32_t> words, const Tree
 }
 
 // ---- State strings (their code: state_store_codes.cpp) ---------------------------------
-
-void StateStore::look_up(std::span<const std::uint32_t> locals, std::vector<std::uint32_t>& entries,
-                         std::vector<std::uint32_t>& segments) const {
-    const std::size_t m = locals.size();
-    entries.resize(m);
-    segments.resize(m);
-    for (std::size_t k = 0; k < m; ++k) {
-        const std::uint32_t entry = positions_.entry(static_cast<std::uint32_t>(k), locals[k]);
-        entries[k] = entry;
-        segments[k] = positions_.segment(entry);
-    }
-}
 
 std::uint64_t StateStore::string_hash(std::span<const std::uint8_t> bytes) const noexcept {
     return mix_bytes(bytes) & hash_mask_;
@@ -295,6 +283,18 @@ void StateStore::finish_batch(std::vector<Insertion>& results) {
 
 // ---- Loading ---------------------------------------------------------------------------------
 
+void StateStore::look_up(std::span<const std::uint32_t> locals, std::vector<std::uint32_t>& entries,
+                         std::vector<std::uint32_t>& segments) const {
+    const std::size_t m = locals.size();
+    entries.resize(m);
+    segments.resize(m);
+    for (std::size_t k = 0; k < m; ++k) {
+        const std::uint32_t entry = positions_.entry(static_cast<std::uint32_t>(k), locals[k]);
+        entries[k] = entry;
+        segments[k] = positions_.segment(entry);
+    }
+}
+
 void StateStore::assemble(std::span<const std::uint32_t> segments,
                           std::vector<std::uint32_t>& words,
                           std::vector<std::uint32_t>& ends) const {
@@ -349,22 +349,21 @@ bool StateStore::patch(Tree& tree) const {
     const std::vector<std::uint32_t>& old = tree.locals_;
     const std::size_t m = fresh.size();
     if (old.size() != m || tree.words_.empty()) return false;
-    const auto segment_at = [&](std::size_t k) {
-        return positions_.segment(positions_.entry(static_cast<std::uint32_t>(k), fresh[k]));
+    const auto entry_at = [&](std::size_t k) {
+        return positions_.entry(static_cast<std::uint32_t>(k), fresh[k]);
+    };
+    const auto words_of = [this](std::uint32_t entry) {
+        return segments_.words(positions_.segment(entry));
     };
     for (std::size_t k = 0; k < m; ++k) {
-        if (fresh[k] == old[k]) continue;
-        const std::size_t begin = k == 0 ? 0 : tree.ends_[k - 1];
-        if (segments_.words(segment_at(k)).size() != tree.ends_[k] - begin) return false;
+        if (fresh[k] != old[k] && words_of(entry_at(k)).size() != tree.ends_[k] - tree.begin_of(k))
+            return false;
     }
     for (std::size_t k = 0; k < m; ++k) {
         if (fresh[k] == old[k]) continue;
-        const std::uint32_t entry = positions_.entry(static_cast<std::uint32_t>(k), fresh[k]);
-        tree.entries_[k] = entry;
-        tree.segments_[k] = positions_.segment(entry);
-        const auto segment = segments_.words(tree.segments_[k]);
-        const std::size_t begin = k == 0 ? 0 : tree.ends_[k - 1];
-        copy_short(segment.data(), segment.size(), tree.words_.data() + begin);
+        tree.entries_[k] = entry_at(k);
+        const auto segment = words_of(tree.entries_[k]);
+        copy_short(segment.data(), segment.size(), tree.words_.data() + tree.begin_of(k));
     }
     return true;
 }

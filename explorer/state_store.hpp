@@ -101,6 +101,8 @@ public:
 
     private:
         friend class StateStore;
+        /// Where segment k of words_ begins.
+        std::size_t begin_of(std::size_t k) const noexcept { return k == 0 ? 0 : ends_[k - 1]; }
         // segment_of_'s mark of a size word (no segment has this number: a state of at most
         // 65535 words, 4 of them the header, has fewer segments).
         static constexpr std::uint16_t kSizeWord = 0xffff;
@@ -109,7 +111,7 @@ public:
         std::vector<std::uint32_t> ends_;     // where each segment of words_ ends
         std::vector<std::uint32_t> locals_;   // each segment's local number (what the string holds)
         std::vector<std::uint32_t> entries_;  // each segment's store_detail::PositionTable entry
-        std::vector<std::uint32_t> segments_; // each segment's store_detail::SegmentTable id
+        std::vector<std::uint32_t> segments_; // scratch of a full load: SegmentTable ids
         std::vector<std::uint32_t> loading_;  // the local numbers of the state being loaded
         std::vector<std::uint16_t> segment_of_; // each word's segment, or kSizeWord
     };
@@ -216,7 +218,7 @@ private:
     /// numbers (at positions 0, 1, ...) to entries and segments.
     void look_up(std::span<const std::uint32_t> locals, std::vector<std::uint32_t>& entries,
                  std::vector<std::uint32_t>& segments) const;
-    /// Makes tree's words, entries and segments those of the local numbers in its loading_ by
+    /// Makes tree's words and entries those of the local numbers in its loading_ by
     /// changing only the segments whose numbers differ from its locals_, when that keeps the
     /// cut; false (and nothing done) otherwise.
     bool patch(Tree& tree) const;
