@@ -125,9 +125,9 @@ std::uint32_t actor_proc(const State& s, std::uint32_t actor) {
     return s.word(s.view_offset(actor - s.num_processes()) + lv::kProc);
 }
 
-bool may_move(const State& s, std::uint32_t actor) {
-    const std::uint32_t p = actor_proc(s, actor);
-    const ProcStatus st = status_of(s, p);
+// Whether `actor`, of process `proc` (actor_proc), may take a step at all.
+bool may_move(const State& s, std::uint32_t actor, std::uint32_t proc) {
+    const ProcStatus st = status_of(s, proc);
     if (st != ProcStatus::running && st != ProcStatus::exiting) return false;
     if (actor < s.num_processes()) return true;
     return detail::feeder_alive(s, actor - s.num_processes());
@@ -228,16 +228,10 @@ void Model::successors_in(const State& state, SuccessorSink& sink, State& scratc
     const std::uint32_t actors = state.num_processes() + state.num_views();
     const std::uint32_t nproc = state.num_processes();
     for (std::uint32_t actor = 0; actor < actors; ++actor) {
-        // may_move() and actor_proc(), with the process count known.
-        const bool feeder = actor >= nproc;
-        const std::uint32_t proc =
-            feeder ? state.word(state.view_offset(actor - nproc) + lv::kProc) : actor;
-        const ProcStatus st = status_of(state, proc);
-        if (st != ProcStatus::running && st != ProcStatus::exiting) continue;
+        const std::uint32_t proc = actor_proc(state, actor);
+        if (!may_move(state, actor, proc)) continue;
         // A waiting feeder has no successor and no alternative: no need to try it.
-        if (feeder && (!detail::feeder_alive(state, actor - nproc) ||
-                       detail::feeder_waits(state, actor - nproc)))
-            continue;
+        if (actor >= nproc && detail::feeder_waits(state, actor - nproc)) continue;
         for (std::uint32_t alt = 0;; ++alt) {
             scratch.revert_to(state);
             facts.clear();
@@ -251,11 +245,12 @@ void Model::successors_in(const State& state, SuccessorSink& sink, State& scratc
 bool Model::apply(const State& state, const Action& action, State& next,
                   std::vector<Fact>& facts) const {
     const std::uint32_t actors = state.num_processes() + state.num_views();
-    if (action.actor >= actors || !may_move(state, action.actor)) return false;
+    if (action.actor >= actors) return false;
+    const std::uint32_t proc = actor_proc(state, action.actor);
+    if (!may_move(state, action.actor, proc)) return false;
     next = state;
     facts.clear();
-    Exec x(program_, start_method_, next, facts, actor_proc(state, action.actor), action.alt,
-           values_.get());
+    Exec x(program_, start_method_, next, facts, proc, action.alt, values_.get());
     return step(x, action.actor) != Outcome::blocked;
 }
 
