@@ -150,29 +150,43 @@ Words mutate(std::mt19937_64& random, Words words, std::uint32_t alphabet) {
     return words;
 }
 
+/// Feeds a plain store and `store` the same breadth-first search over random vectors of
+/// `length` words (six successors per state, up to `states` states, each near the loaded state
+/// of `store`), inserting into `store` with insert(store, words, tree, current, successor, random),
+/// and asserts that both load the same words and assign identical ids and flags.
+template <class Insert>
+void expect_ids_of_plain_insert(StateStore& store, std::size_t length, StateId states,
+                                Insert insert) {
+    StateStore plain;
+    std::mt19937_64 random(length);
+    const Words initial = random_words(random, length, 5);
+    ASSERT_EQ(plain.insert(initial).id, store.insert(initial).id);
+    StateStore::Tree tree;
+    Words current;
+    for (StateId next = 0; next < store.size() && next < states; ++next) {
+        store.load(next, current, tree);
+        ASSERT_EQ(current, load(plain, next));
+        for (int successor = 0; successor < 6; ++successor) {
+            const Words words = mutate(random, current, 5);
+            const auto expected = plain.insert(words);
+            const StateStore::Insertion actual =
+                insert(store, words, tree, current, successor, random);
+            ASSERT_EQ(actual.id, expected.id) << "length " << length;
+            ASSERT_EQ(actual.inserted, expected.inserted) << "length " << length;
+        }
+    }
+    EXPECT_TRUE(same_states(store, plain)) << "length " << length;
+}
+
 TEST(StateStore, IncrementalInsertGivesTheSameIdsAsPlainInsert) {
     // Two stores fed the same breadth-first search, one with plain and one with incremental
     // inserts, must assign identical ids and flags.
     for (const std::size_t length : {1U, 2U, 3U, 7U, 8U, 9U, 52U, 100U}) {
-        StateStore plain;
         StateStore incremental;
-        std::mt19937_64 random(length);
-        const Words initial = random_words(random, length, 5);
-        ASSERT_EQ(plain.insert(initial).id, incremental.insert(initial).id);
-        StateStore::Tree tree;
-        Words current;
-        for (StateId next = 0; next < incremental.size() && next < 3000; ++next) {
-            incremental.load(next, current, tree);
-            ASSERT_EQ(current, load(plain, next));
-            for (int successor = 0; successor < 6; ++successor) {
-                const Words words = mutate(random, current, 5);
-                const auto expected = plain.insert(words);
-                const auto actual = incremental.insert(words, tree);
-                ASSERT_EQ(actual.id, expected.id) << "length " << length;
-                ASSERT_EQ(actual.inserted, expected.inserted) << "length " << length;
-            }
-        }
-        EXPECT_TRUE(same_states(incremental, plain)) << "length " << length;
+        expect_ids_of_plain_insert(incremental, length, 3000,
+                                   [](StateStore& store, const Words& words,
+                                      const StateStore::Tree& tree, const Words&, int,
+                                      std::mt19937_64&) { return store.insert(words, tree); });
     }
 }
 
@@ -191,28 +205,18 @@ TEST(StateStore, AHintNamingTheChangedBlocksGivesTheSameIds) {
     // The model tells the store which 16-word blocks a step may have written. With exactly
     // those blocks, or with some unchanged blocks more, the ids are those of a plain insert.
     for (const std::size_t length : {3U, 16U, 17U, 52U, 1030U, 1100U}) {
-        StateStore plain;
         StateStore hinted;
-        std::mt19937_64 random(length);
-        const Words initial = random_words(random, length, 5);
-        ASSERT_EQ(plain.insert(initial).id, hinted.insert(initial).id);
-        StateStore::Tree tree;
-        Words current;
         std::vector<StateStore::Insertion> results;
-        for (StateId next = 0; next < hinted.size() && next < 500; ++next) {
-            hinted.load(next, current, tree);
-            for (int successor = 0; successor < 6; ++successor) {
-                const Words words = mutate(random, current, 5);
+        expect_ids_of_plain_insert(
+            hinted, length, 500,
+            [&results](StateStore& store, const Words& words, const StateStore::Tree& tree,
+                       const Words& current, int successor, std::mt19937_64& random) {
                 ChangedBlocks hint = exact_hint(words, current);
                 if (successor % 2 == 1) hint |= ChangedBlocks{1} << (random() % 64); // a superset
-                const auto expected = plain.insert(words);
-                hinted.add_to_batch(words, tree, hint);
-                hinted.finish_batch(results);
-                ASSERT_EQ(results[0].id, expected.id) << "length " << length;
-                ASSERT_EQ(results[0].inserted, expected.inserted) << "length " << length;
-            }
-        }
-        EXPECT_TRUE(same_states(hinted, plain)) << "length " << length;
+                store.add_to_batch(words, tree, hint);
+                store.finish_batch(results);
+                return results[0];
+            });
     }
 }
 
