@@ -37,9 +37,11 @@
 //    what CSR is for; and vertex_index is the identity, so every property map is a plain
 //    vector indexed by StateId.
 //
-// doomed_states: one multi-source breadth_first_search from all goals over the *reversed*
-// edges; what it does not reach is doomed. O(states + edges) time; about 4 bytes per edge
-// and 8 per state on top of the StateGraph; queue-based, so depth costs no call stack.
+// doomed_states: first sweeps over our own successor lists (below), which read the edges in
+// order and need no reversed copy of them; when the sweeps do not settle within a few
+// readings of the edges, one multi-source breadth_first_search from all goals over the
+// *reversed* edges; what it does not reach is doomed. O(states + edges) time; about 4 bytes
+// per edge and 8 per state on top of the StateGraph; queue-based, so depth costs no call stack.
 //
 // find_non_progress_cycle: boost::strong_components (Tarjan) on the part of the graph
 // reachable from the doomed state. Boost's depth_first_search is iterative unless
@@ -345,9 +347,54 @@ NonProgressCycle trap_of(const StateGraph& graph, ForwardSearch& search) {
 } // namespace
 
 std::vector<bool> doomed_states(const StateGraph& graph) {
+    // Breadth-first ids mostly grow along the way to a final state, so one sweep in decreasing
+    // id order settles nearly every state and a second confirms it: about two readings of the
+    // edges, in order, against the reversed search's two scattered passes to build its CSR.
+    constexpr std::uint64_t kSweepReadings = 4;
+    if (auto doomed = detail::doomed_states_by_sweeps(graph, kSweepReadings * graph.num_edges()))
+        return std::move(*doomed);
+    return detail::doomed_states_by_reverse_search(graph);
+}
+
+namespace detail {
+
+std::optional<std::vector<bool>> doomed_states_by_sweeps(const StateGraph& graph,
+                                                         std::uint64_t edge_budget) {
+    const StateId n = vertex_count(graph);
+    std::vector<bool> finishes(n); // a goal is reachable
+    std::vector<StateId> open;     // expanded states not known to finish, in decreasing id order
+    for (StateId s = n; s-- > 0;) {
+        finishes[s] = graph.is_goal(s);
+        if (!finishes[s]) open.push_back(s);
+    }
+    std::uint64_t read = 0;
+    for (bool marked = true; marked && !open.empty();) {
+        marked = false;
+        std::size_t kept = 0;
+        for (const StateId s : open) {
+            const auto successors = graph.successors(s);
+            read += successors.size();
+            if (std::any_of(successors.begin(), successors.end(),
+                            [&finishes](StateId t) { return finishes[t]; })) {
+                finishes[s] = true;
+                marked = true;
+            } else {
+                open[kept++] = s;
+            }
+        }
+        open.resize(kept);
+        if (read > edge_budget && marked) return std::nullopt;
+    }
+    finishes.flip();
+    return finishes;
+}
+
+std::vector<bool> doomed_states_by_reverse_search(const StateGraph& graph) {
     if (csr_fits_32_bits(graph.num_edges())) return doomed_states_with<std::uint32_t>(graph);
     return doomed_states_with<std::uint64_t>(graph);
 }
+
+} // namespace detail
 
 std::optional<StateId> first_doomed_state(const StateGraph& graph) {
     return first_doomed_state(doomed_states(graph));

@@ -2,6 +2,7 @@
 
 #include "explorer/state_graph.hpp"
 
+#include <cstdint>
 #include <functional>
 #include <iosfwd>
 #include <optional>
@@ -18,6 +19,19 @@ namespace mpcheck::explorer {
 
 /// Doomed flag per state, indexed by StateId (size num_states()); linear time.
 [[nodiscard]] std::vector<bool> doomed_states(const StateGraph& graph);
+
+namespace detail {
+// The two ways doomed_states() decides, exposed so that tests can check each on its own.
+
+/// Sweeps the states in decreasing id order, marking a state able to finish when one of its
+/// successors is, until a sweep marks nothing; nullopt when a sweep that marked something
+/// ends with more than `edge_budget` edges read in all (a graph whose ways to a goal keep
+/// climbing down the ids needs a sweep per step).
+[[nodiscard]] std::optional<std::vector<bool>> doomed_states_by_sweeps(const StateGraph& graph,
+                                                                       std::uint64_t edge_budget);
+/// One breadth-first search from all goals over the reversed edges (Boost.Graph).
+[[nodiscard]] std::vector<bool> doomed_states_by_reverse_search(const StateGraph& graph);
+} // namespace detail
 
 /// The smallest doomed id (ids are BFS order, so its trace is shortest), if any.
 [[nodiscard]] std::optional<StateId> first_doomed_state(const StateGraph& graph);

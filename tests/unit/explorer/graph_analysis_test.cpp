@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <random>
 #include <sstream>
@@ -330,6 +331,46 @@ TEST(GraphAnalysisReference, SmallRandomGraphsAgreeWithNaiveSearch) {
     }
 }
 
+TEST(GraphAnalysisReference, SweepsAndReverseSearchEachAgreeWithNaiveSearch) {
+    for (unsigned seed = 1; seed <= 300; ++seed) {
+        SCOPED_TRACE("seed " + std::to_string(seed));
+        std::mt19937 rng(seed);
+        const StateGraph graph = random_graph(rng, 60);
+        const std::vector<bool> expected = naive_doomed(graph);
+        EXPECT_EQ(detail::doomed_states_by_sweeps(graph, UINT64_MAX), expected);
+        EXPECT_EQ(detail::doomed_states_by_reverse_search(graph), expected);
+    }
+}
+
+/// n states, each stepping to the one below it; state 0 is final. Every state can finish, but
+/// only by climbing down the ids, so each sweep in decreasing id order settles one more state.
+StateGraph chain_down_to_final(StateId n) {
+    StateGraph graph;
+    graph.reserve(n, n);
+    for (StateId s = 0; s < n; ++s) {
+        graph.begin_expansion(s);
+        if (s > 0) graph.add_edge(s - 1);
+    }
+    graph.mark_final(0);
+    return graph;
+}
+
+TEST(GraphAnalysisSweeps, GiveUpWhenTheWayToAGoalClimbsDownTheIds) {
+    const StateGraph graph = chain_down_to_final(100);
+    EXPECT_EQ(detail::doomed_states_by_sweeps(graph, 4 * graph.num_edges()), std::nullopt);
+    EXPECT_EQ(detail::doomed_states_by_sweeps(graph, UINT64_MAX), std::vector<bool>(100, false));
+    EXPECT_EQ(doomed_ids(graph), Ids{}); // the reverse search decides instead
+}
+
+TEST(GraphAnalysisSweeps, SettleInOneSweepWhenIdsGrowTowardsTheGoal) {
+    // 0 -> 1 -> 2 -> 3 (final), and 4 loops on itself. The first sweep reads four edges and
+    // marks 2, 1 and 0; the second reads only 4's loop and marks nothing, so it is done.
+    const StateGraph graph = build({{1}, {2}, {3}, {}, {4}}, {3});
+    EXPECT_EQ(detail::doomed_states_by_sweeps(graph, 4),
+              (std::vector<bool>{false, false, false, false, true}));
+    EXPECT_EQ(detail::doomed_states_by_sweeps(graph, 3), std::nullopt);
+}
+
 TEST(GraphAnalysisReference, LargerRandomGraphsAgreeWithNaiveSearch) {
     for (unsigned seed = 1; seed <= 10; ++seed) {
         SCOPED_TRACE("seed " + std::to_string(seed));
@@ -365,6 +406,10 @@ TEST(GraphAnalysisScale, LongChainToFinalStateHasNothingDoomed) {
     StateGraph graph = long_chain();
     graph.mark_final(kLongChain - 1);
     EXPECT_EQ(first_doomed_state(graph), std::nullopt);
+}
+
+TEST(GraphAnalysisScale, LongChainDownToFinalStateHasNothingDoomed) {
+    EXPECT_EQ(first_doomed_state(chain_down_to_final(kLongChain)), std::nullopt);
 }
 
 TEST(GraphAnalysisScale, LongChainIntoPollingLoopIsDoomedAndExplained) {
