@@ -67,9 +67,10 @@ public:
         // next was built from the state loaded from near_, and tells which of its blocks the
         // step wrote: the store compares only those with near_'s words.
         store_.add_to_batch(next.words(), *near_, next.changed_blocks());
-        Successor successor{action, has_model_limit(facts), kNoFacts};
+        Successor successor{action, false, kNoFacts};
         if (!facts.empty()) {
             // Rare: the observers will need this successor's state and facts.
+            successor.model_limit = has_model_limit(facts);
             successor.noted = static_cast<std::uint32_t>(noted_.size());
             const auto w = next.words();
             words_.insert(words_.end(), w.begin(), w.end());
