@@ -187,6 +187,10 @@ bool tail_partial(const State& s, std::uint32_t at, const Sizer& sizer) {
     return n > 0 && s.word(at + lc::kTailWritten) < sizer.wire(message(s, at, n - 1));
 }
 
+std::uint32_t tail_written(const State& s, std::uint32_t at) {
+    return s.word(at + lc::kTailWritten);
+}
+
 void begin_message(Ref ch, Value v) {
     State& s = ch.s;
     const std::uint32_t n = message_count(s, ch.at);

@@ -58,6 +58,8 @@ struct Sizer {
 std::uint64_t readable_bytes(const State& s, std::uint32_t at, const Sizer& sizer);
 /// True when the last message is only partly written.
 bool tail_partial(const State& s, std::uint32_t at, const Sizer& sizer);
+/// Wire bytes of the last message written so far (all of them once it is complete).
+std::uint32_t tail_written(const State& s, std::uint32_t at);
 /// Appends a new message whose bytes are not written yet.
 void begin_message(Ref ch, Value v);
 /// Writes as many bytes of the last message as the kernel accepts now (respecting write(2)

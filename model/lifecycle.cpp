@@ -113,14 +113,21 @@ void report_abandoned_locks(Exec& x, std::uint32_t victim, SourceLoc loc) {
             if (x.oword(o, lq::kRlock) == me) {
                 x.fact_for(victim, FactKind::abandoned_lock, "reader lock is still held by", o,
                            loc);
-                x.fact_for(victim, FactKind::broken_queue, "reader lock is never released", o, loc);
+                x.fact_for(victim, FactKind::broken_queue,
+                           "ended holding its reader lock: no other process can get from it", o,
+                           loc);
             }
             if (x.oword(o, lq::kWlock) == me) {
                 x.fact_for(victim, FactKind::abandoned_lock, "writer lock is still held by", o,
                            loc);
                 const std::uint32_t at = x.ooff(o) + lq::kChannel;
                 if (channel::tail_partial(x.s, at, sizer(x))) {
-                    x.fact_for(victim, FactKind::broken_queue, "holds a partially written message",
+                    // Its feeder (or SimpleQueue.put) had taken the lock for a message: no
+                    // other process can put again, and part of the message may be in the pipe.
+                    x.fact_for(victim, FactKind::broken_queue,
+                               channel::tail_written(x.s, at) == 0
+                                   ? "ended holding its writer lock: no other process can put on it"
+                                   : "left a partially written message in the pipe",
                                o, loc);
                 }
             }

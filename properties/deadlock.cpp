@@ -3,6 +3,7 @@
 #include "explorer/graph_analysis.hpp"
 #include "model/layout.hpp"
 #include "model/state.hpp"
+#include "properties/trace_location.hpp"
 
 namespace mpcheck::properties {
 
@@ -63,9 +64,14 @@ std::optional<Violation> Deadlock::violation(const explorer::Explorer& explorer)
     }
     const model::State& at = v.trace.steps.empty() ? v.trace.initial : v.trace.steps.back().after;
     v.message = describe(at, looping);
-    // Report at the first unfinished process's current line (MainProcess first).
+    // Report at the first unfinished process's current line (MainProcess first); when every
+    // unfinished process is exiting (running no line any more), at the line the first one
+    // last executed.
     for (std::uint32_t p = 0; p < at.num_processes() && v.loc.line == 0; ++p) {
         if (unfinished(at, p)) v.loc = model_.location(at, p);
+    }
+    for (std::uint32_t p = 0; p < at.num_processes() && v.loc.line == 0; ++p) {
+        if (unfinished(at, p)) v.loc = last_line_of(v.trace, p);
     }
     return v;
 }

@@ -1,6 +1,7 @@
 #include "properties/fact_property.hpp"
 
 #include "model/state.hpp"
+#include "properties/trace_location.hpp"
 
 #include <sstream>
 
@@ -91,6 +92,8 @@ std::optional<Violation> FactProperty::violation(const explorer::Explorer& explo
     } else {
         v.trace = explorer.trace_through(found_->from, found_->action);
     }
+    // Raised while the process ended (no line of its own is running): where it last was.
+    if (v.loc.line == 0) v.loc = last_line_of(v.trace, found_->fact.proc);
     return v;
 }
 
