@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <filesystem>
+#include <set>
 
 namespace mpcheck::api {
 
@@ -27,6 +29,20 @@ int combined_exit_code(std::span<const int> statuses) {
         if (severity(status) > severity(worst)) worst = status;
     }
     return worst;
+}
+
+std::vector<std::string> trace_names(std::span<const std::string> files) {
+    std::vector<std::string> names;
+    std::set<std::string> used;
+    for (const std::string& file : files) {
+        const std::string stem = std::filesystem::path(file).stem().string();
+        std::string name = stem;
+        for (int k = 2; used.contains(name); ++k)
+            name = stem + "-" + std::to_string(k);
+        used.insert(name);
+        names.push_back(std::move(name));
+    }
+    return names;
 }
 
 std::string to_json_with_file(const Report& report, bool with_seconds) {

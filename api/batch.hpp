@@ -7,6 +7,7 @@
 #include <ostream>
 #include <span>
 #include <string>
+#include <vector>
 
 /// Checking several programs in one run: the combined exit status and the report forms.
 namespace mpcheck::api {
@@ -17,6 +18,11 @@ int severity(int exit_status);
 
 /// The most severe of `statuses` (0 when empty): a run over several programs exits with it.
 int combined_exit_code(std::span<const int> statuses);
+
+/// The names under which write_trace_dir writes the counterexamples of `files` checked in one
+/// run: each file's stem, made unique in command-line order by a suffix -2, -3, ... (so that
+/// a/job.py and b/job.py give job.<property>.* and job-2.<property>.*).
+std::vector<std::string> trace_names(std::span<const std::string> files);
 
 /// The contract's JSON object for `report` with a leading "file" key (as given): one element
 /// of the multi-program JSON array.

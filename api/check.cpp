@@ -78,7 +78,8 @@ std::string to_json(const Report& report, bool with_seconds) {
     return j.dump(2) + "\n";
 }
 
-bool write_trace_dir(const Report& report, const std::filesystem::path& dir, std::string& error) {
+bool write_trace_dir(const Report& report, const std::filesystem::path& dir, std::string& error,
+                     std::string_view name) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) {
@@ -86,7 +87,8 @@ bool write_trace_dir(const Report& report, const std::filesystem::path& dir, std
         return false;
     }
     if (report.error || !report.model) return true;
-    const std::string stem = std::filesystem::path(report.file).stem().string();
+    const std::string stem =
+        name.empty() ? std::filesystem::path(report.file).stem().string() : std::string(name);
     for (const auto& v : report.result.violations) {
         properties::CheckResult one = report.result;
         one.violations = {v};

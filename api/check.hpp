@@ -50,8 +50,10 @@ std::string_view verdict(const Report& report);
 std::string to_text(const Report& report);
 /// The contract's JSON object. `with_seconds` false writes 0 seconds (reproducible goldens).
 std::string to_json(const Report& report, bool with_seconds = true);
-/// Writes every counterexample as <stem>.<property>.txt and .json into `dir` (created).
-/// Returns false with `error` set when the directory cannot be written.
-bool write_trace_dir(const Report& report, const std::filesystem::path& dir, std::string& error);
+/// Writes every counterexample as <name>.<property>.txt and .json into `dir` (created); `name`
+/// defaults to the stem of the report's file. Returns false with `error` set when the
+/// directory cannot be written.
+bool write_trace_dir(const Report& report, const std::filesystem::path& dir, std::string& error,
+                     std::string_view name = {});
 
 } // namespace mpcheck::api

@@ -153,7 +153,8 @@ void add_check_options(CLI::App& check, CheckCommand& c) {
                       " MiB here)");
     check
         .add_option("--trace-dir", c.trace_dir,
-                    "write each counterexample as DIR/<script>.<property>.txt, .json")
+                    "write each counterexample as DIR/<script>.<property>.txt, .json (FILEs of "
+                    "one name: <script>-2, -3, ... in command-line order)")
         ->type_name("DIR")
         ->default_str("none");
     check.add_option("--stats-json", c.stats_json, "write per-program figures as JSON to FILE")
@@ -239,11 +240,14 @@ int run_check(const CheckCommand& c) {
     std::string current;
     const mpcheck::api::CheckOptions options = check_options(c, current);
     std::vector<int> statuses;
-    for (const auto& file : c.files) {
+    const std::vector<std::string> trace_names = mpcheck::api::trace_names(c.files);
+    for (std::size_t i = 0; i < c.files.size(); ++i) {
+        const std::string& file = c.files[i];
         current = file;
         const mpcheck::api::Report report = mpcheck::api::check_file(file, options);
         int status = mpcheck::api::exit_code(report);
-        if (!c.trace_dir.empty() && !mpcheck::api::write_trace_dir(report, c.trace_dir, error)) {
+        if (!c.trace_dir.empty() &&
+            !mpcheck::api::write_trace_dir(report, c.trace_dir, error, trace_names[i])) {
             std::cerr << "mpcheck: " << error << "\n";
             status = kInputError;
         }

@@ -179,10 +179,23 @@ if ! { grep -q "big.py: done in .*: inconclusive" "$tmp/err" &&
 fi
 grep -q "mpcheck:" "$tmp/out" && fail "progress stays off stdout"
 
+# --- --trace-dir: files of one name in different folders keep their own traces.
+mkdir -p "$tmp/first" "$tmp/second"
+cp "$seed" "$tmp/first/job.py"
+cp "$seed" "$tmp/second/job.py"
+expect 1 "trace dir of two files named alike" -- "$mpcheck" check "$tmp/first/job.py" \
+    "$tmp/second/job.py" --trace-dir "$tmp/traces"
+if ! { grep -q "first/job.py:15:5: deadlock" "$tmp/traces/job.deadlock.txt" &&
+    grep -q "second/job.py:15:5: deadlock" "$tmp/traces/job-2.deadlock.txt" &&
+    [ -s "$tmp/traces/job.deadlock.json" ] && [ -s "$tmp/traces/job-2.deadlock.json" ]; }; then
+    fail "each file's traces under its own name"
+    ls "$tmp/traces"
+fi
+
 # --- Help tells the truth about options, defaults, several files and exit statuses.
 expect 0 "check --help" -- "$mpcheck" check --help
 for word in --format --start-method --max-states --max-seconds --max-memory --trace-dir \
-    --stats-json --stats-csv --progress --quiet "=text" "=fork" "=unlimited" "==> FILE <==" \
+    --stats-json --stats-csv --progress --quiet "=text" "=fork" "=unlimited" "==> FILE <==" "-2" \
     "JSON array" '"file" key' "2 > 1 > 3 > 0" "inconclusive" "cannot be read" "RFC 4180"; do
     grep -qF -- "$word" "$tmp/out" || fail "check --help mentions $word"
 done

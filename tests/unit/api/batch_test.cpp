@@ -33,6 +33,23 @@ TEST(CombinedExitCode, NoStatusesIsOk) {
     EXPECT_EQ(combined({}), 0);
 }
 
+using Names = std::vector<std::string>;
+
+TEST(TraceNames, AreTheFileStemsWhenTheyDiffer) {
+    EXPECT_EQ(trace_names(Names{"seed.py", "jobs/seed_fixed.py"}), (Names{"seed", "seed_fixed"}));
+}
+
+TEST(TraceNames, FilesOfOneNameInDifferentFoldersGetNumberedInCommandLineOrder) {
+    // Without the numbers the second file's traces would overwrite the first one's.
+    EXPECT_EQ(trace_names(Names{"a/job.py", "b/job.py", "c/job.py", "other.py"}),
+              (Names{"job", "job-2", "job-3", "other"}));
+}
+
+TEST(TraceNames, ANumberedNameNeverTakesTheNameOfAnotherFile) {
+    EXPECT_EQ(trace_names(Names{"a/job.py", "b/job.py", "job-2.py"}),
+              (Names{"job", "job-2", "job-2-2"}));
+}
+
 std::string write_reports(ReportFormat format, const std::vector<const Report*>& reports) {
     std::ostringstream out;
     ReportWriter writer(out, format, reports.size());
