@@ -5,6 +5,11 @@
 #include "model/state.hpp"
 #include "properties/trace_location.hpp"
 
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
 namespace mpcheck::properties {
 
 void Deadlock::on_stuck(explorer::StateId id, const model::State&) {
@@ -25,12 +30,45 @@ bool unfinished(const model::State& state, std::uint32_t p) {
 }
 } // namespace
 
+namespace {
+/// The step each process's main thread can take in a state (feeder threads aside), if any.
+class NextSteps final : public model::SuccessorSink {
+public:
+    NextSteps(const model::Model& model, const model::State& state)
+        : model_(model), state_(state), steps_(state.num_processes()) {
+        model.successors(state, *this);
+    }
+    void on_successor(const model::Action& action, const model::State& /*next*/,
+                      std::span<const model::Fact> /*facts*/) override {
+        model::StepInfo info = model_.describe(state_, action);
+        if (!info.feeder && info.proc < steps_.size() && !steps_[info.proc])
+            steps_[info.proc] = std::move(info);
+    }
+    const std::optional<model::StepInfo>& of(std::uint32_t proc) const { return steps_[proc]; }
+
+private:
+    const model::Model& model_;
+    const model::State& state_;
+    std::vector<std::optional<model::StepInfo>> steps_;
+};
+} // namespace
+
 std::string Deadlock::describe(const model::State& state, bool looping) const {
+    // In a loop that never ends, some processes still move (a polling loop): say where they
+    // go round rather than calling them blocked.
+    std::optional<NextSteps> next;
+    if (looping) next.emplace(model_, state);
     std::string out;
     for (std::uint32_t p = 0; p < state.num_processes(); ++p) {
         if (!unfinished(state, p)) continue;
         if (!out.empty()) out += "; ";
-        out += model_.process_name(state, p) + " " + model_.blocked_reason(state, p);
+        out += model_.process_name(state, p) + " ";
+        if (next && next->of(p) && next->of(p)->loc.line != 0) {
+            out += "keeps looping through " + next->of(p)->action + " at line " +
+                   std::to_string(next->of(p)->loc.line);
+        } else {
+            out += model_.blocked_reason(state, p);
+        }
     }
     return (looping ? "the program can never finish (it loops forever): "
                     : "every unfinished process is blocked forever: ") +

@@ -157,8 +157,12 @@ TEST(Livelock, PollingLoopThatCanNeverFinishIsADeadlock) {
     auto b = polling(false);
     const auto r = check(b);
     EXPECT_EQ(violated(r), std::vector<std::string>{"deadlock"});
-    EXPECT_NE(r.violations[0].message.find("loops forever"), std::string::npos)
-        << r.violations[0].message;
+    const std::string& message = r.violations[0].message;
+    EXPECT_NE(message.find("loops forever"), std::string::npos) << message;
+    // MainProcess is never blocked: the message says where it goes round.
+    EXPECT_NE(message.find("MainProcess keeps looping through"), std::string::npos) << message;
+    EXPECT_NE(message.find("at line 8"), std::string::npos) << message;
+    EXPECT_EQ(message.find("blocked"), std::string::npos) << message;
 }
 
 TEST(Livelock, PollingLoopWithAProducerIsOk) {
