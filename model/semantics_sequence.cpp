@@ -11,11 +11,6 @@ bool is_sequence(Value v) {
     return v.tag() == Value::Tag::sequence;
 }
 
-ValueOutcome raise(Exec& x, ExcType type) {
-    x.raise(type);
-    return ValueOutcome::raised;
-}
-
 ValueOutcome make_sequence(Exec& x, const Instr& in) {
     SeqContent c;
     c.is_list = in.imm != 0;

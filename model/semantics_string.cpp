@@ -122,11 +122,6 @@ ValueOutcome finish_text(Exec& x, const Instr& in, std::optional<StrContent> tex
     return ValueOutcome::done;
 }
 
-ValueOutcome raise(Exec& x, ExcType type) {
-    x.raise(type);
-    return ValueOutcome::raised;
-}
-
 ValueOutcome exec_format(Exec& x, const Instr& in) {
     const Value v = x.reg(in.a);
     const auto spec = parse_spec(x.prog.text(static_cast<TextId>(in.imm)));

@@ -13,6 +13,12 @@ enum class ValueOutcome : std::uint8_t {
     raised,      ///< a Python exception was raised (already unwound)
 };
 
+/// Raises `type` in x; the outcome that says so.
+inline ValueOutcome raise(Exec& x, ExcType type) {
+    x.raise(type);
+    return ValueOutcome::raised;
+}
+
 /// Executes one of the string operations (str_const .. process_name).
 ValueOutcome exec_string_op(Exec& x, const Instr& in);
 /// `binary` when an operand is a str or bytes: +, *, % and the orderings.
