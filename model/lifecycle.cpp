@@ -33,9 +33,14 @@ bool is_daemon(const State& s, std::uint32_t p) {
     return (s.word(s.process_offset(p) + lp::kFlags) & lp::kFlagDaemon) != 0;
 }
 
+// A daemonic child of `parent` that is still alive: the parent's exit terminates it.
+bool is_live_daemon_child(const State& s, std::uint32_t p, std::uint32_t parent) {
+    return is_child(s, p, parent) && is_daemon(s, p) && is_live(s, p);
+}
+
 bool any_live_daemon_child(const Exec& x) {
     for (std::uint32_t p = 0; p < x.s.num_processes(); ++p) {
-        if (is_child(x.s, p, x.proc) && is_daemon(x.s, p) && is_live(x.s, p)) return true;
+        if (is_live_daemon_child(x.s, p, x.proc)) return true;
     }
     return false;
 }
@@ -249,7 +254,7 @@ Outcome exit_step(Exec& x) {
     switch (stage(x)) {
     case ExitStage::terminate_daemons: {
         const auto doomed_daemon = [&](std::uint32_t p) {
-            return is_child(x.s, p, x.proc) && is_daemon(x.s, p) && is_live(x.s, p);
+            return is_live_daemon_child(x.s, p, x.proc);
         };
         // When nobody but this exiting process and its daemons is left, a lock or queue a
         // daemon leaves broken can hurt no one (the documented daemon-worker pattern ends
