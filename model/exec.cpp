@@ -195,6 +195,16 @@ bool save(const Exec& x, Value v, PickleSize& p) {
 
 } // namespace
 
+void Exec::receive(Value v) {
+    if (v.tag() == Value::Tag::object && kind_of(v.as_object()) == ObjKind::conn) {
+        const std::uint32_t c = v.as_object();
+        set_oword(c, layout::conn::kOpen, oword(c, layout::conn::kOpen) | bit(proc));
+    } else if (v.tag() == Value::Tag::sequence) {
+        for (const std::uint32_t item : sequences->content(v.as_sequence()).items)
+            receive(Value::from_bits(item));
+    }
+}
+
 std::uint64_t Exec::pickled_size_of_any(Value v) const {
     PickleSize p;
     if (!save(*this, v, p)) return kUnpicklable;

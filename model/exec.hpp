@@ -166,6 +166,10 @@ public:
     static constexpr std::uint64_t kUnpicklable = ~std::uint64_t{0};
     /// Whether v can be pickled at all (multiprocessing objects cannot, except Connections).
     bool picklable(Value v) const { return pickled_size(v) != kUnpicklable; }
+    /// The acting process has unpickled v (from a queue or a connection): every Connection in
+    /// it is a descriptor of its own (resource_sharer duplicates the sender's), open until the
+    /// process closes it or ends.
+    void receive(Value v);
 
     /// len() of a str or bytes value (`utf8`: its encoded size instead), program constant or
     /// built at run time.

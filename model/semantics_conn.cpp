@@ -163,7 +163,10 @@ Outcome conn_recv(Exec& x, const Instr& in) {
         return Outcome::stay;
     }
     Value item;
-    if (channel::read_some(channel_of(x, c), sizer(x), item)) return finish(x, in, item);
+    if (channel::read_some(channel_of(x, c), sizer(x), item)) {
+        x.receive(item);
+        return finish(x, in, item);
+    }
     x.set_phase(1);
     return Outcome::stay;
 }

@@ -187,6 +187,7 @@ Outcome read_message(Exec& x, const Instr& in, std::uint32_t q, bool release_sem
     if (!channel::read_some(pipe_of(x, q), sizer(x), item)) return Outcome::stay;
     x.set_oword(q, lq::kRlock, 0);
     if (release_sem) x.set_oword(q, lq::kSem, x.oword(q, lq::kSem) - 1);
+    x.receive(item);
     x.set_reg(in.dst, item);
     x.advance();
     return Outcome::done;
