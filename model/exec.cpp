@@ -195,14 +195,20 @@ bool save(const Exec& x, Value v, PickleSize& p) {
 
 } // namespace
 
-void Exec::receive(Value v) {
-    if (v.tag() == Value::Tag::object && kind_of(v.as_object()) == ObjKind::conn) {
-        const std::uint32_t c = v.as_object();
-        set_oword(c, layout::conn::kOpen, oword(c, layout::conn::kOpen) | bit(proc));
-    } else if (v.tag() == Value::Tag::sequence) {
-        for (const std::uint32_t item : sequences->content(v.as_sequence()).items)
-            receive(Value::from_bits(item));
+namespace {
+bool holds_connection(const Exec& x, Value v) {
+    if (v.tag() == Value::Tag::object) return x.kind_of(v.as_object()) == ObjKind::conn;
+    if (v.tag() != Value::Tag::sequence) return false;
+    for (const std::uint32_t item : x.sequences->content(v.as_sequence()).items) {
+        if (holds_connection(x, Value::from_bits(item))) return true;
     }
+    return false;
+}
+} // namespace
+
+void Exec::limit_if_connection_sent(Value v, std::uint32_t via) {
+    if (holds_connection(*this, v))
+        fact(FactKind::model_limit, "a Connection sent through a queue or pipe", via);
 }
 
 std::uint64_t Exec::pickled_size_of_any(Value v) const {

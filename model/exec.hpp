@@ -166,10 +166,12 @@ public:
     static constexpr std::uint64_t kUnpicklable = ~std::uint64_t{0};
     /// Whether v can be pickled at all (multiprocessing objects cannot, except Connections).
     bool picklable(Value v) const { return pickled_size(v) != kUnpicklable; }
-    /// The acting process has unpickled v (from a queue or a connection): every Connection in
-    /// it is a descriptor of its own (resource_sharer duplicates the sender's), open until the
-    /// process closes it or ends.
-    void receive(Value v);
+    /// Marks the step a model limit when v, about to be pickled for `via` (a queue or a
+    /// connection), holds a Connection. CPython then duplicates the descriptor into the
+    /// sender's resource_sharer thread until a receiver unpickles it (which fails once the
+    /// sender has ended), and the receiver's copy closes when its object is garbage-collected:
+    /// descriptor lifetimes the model does not follow, and EOF depends on them.
+    void limit_if_connection_sent(Value v, std::uint32_t via);
 
     /// len() of a str or bytes value (`utf8`: its encoded size instead), program constant or
     /// built at run time.

@@ -99,6 +99,7 @@ Outcome conn_send(Exec& x, const Instr& in) {
                             "through inheritance",
                             c);
         }
+        x.limit_if_connection_sent(v, c);
     }
     // write(2) with every read descriptor closed: EPIPE (SIGPIPE is ignored by Python), also
     // for a writer blocked midway whose reader goes away.
@@ -163,10 +164,7 @@ Outcome conn_recv(Exec& x, const Instr& in) {
         return Outcome::stay;
     }
     Value item;
-    if (channel::read_some(channel_of(x, c), sizer(x), item)) {
-        x.receive(item);
-        return finish(x, in, item);
-    }
+    if (channel::read_some(channel_of(x, c), sizer(x), item)) return finish(x, in, item);
     x.set_phase(1);
     return Outcome::stay;
 }

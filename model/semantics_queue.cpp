@@ -72,6 +72,7 @@ Outcome take_slot(Exec& x, const Instr& in, std::uint32_t q) {
 // Queue.put's second part: append to this process's buffer and start the feeder. The caller
 // never blocks on the pipe and never sees a pickling error (§4.2).
 void buffer_item(Exec& x, std::uint32_t q, Value item) {
+    x.limit_if_connection_sent(item, q);
     if (!x.picklable(item)) {
         // CPython raises this in the feeder thread and drops the item (§8); reported here.
         x.fact(FactKind::api_misuse,
@@ -164,6 +165,7 @@ Outcome put_simple(Exec& x, const Instr& in, std::uint32_t q) {
         if (!x.picklable(item))
             return x.misuse(ExcType::runtime_error,
                             "put() of an object that can only be shared through inheritance", q);
+        x.limit_if_connection_sent(item, q);
         if (x.oword(q, lq::kWlock) != 0) return Outcome::blocked;
         x.set_oword(q, lq::kWlock, me);
         channel::begin_message(pipe_of(x, q), item);
@@ -187,7 +189,6 @@ Outcome read_message(Exec& x, const Instr& in, std::uint32_t q, bool release_sem
     if (!channel::read_some(pipe_of(x, q), sizer(x), item)) return Outcome::stay;
     x.set_oword(q, lq::kRlock, 0);
     if (release_sem) x.set_oword(q, lq::kSem, x.oword(q, lq::kSem) - 1);
-    x.receive(item);
     x.set_reg(in.dst, item);
     x.advance();
     return Outcome::done;
