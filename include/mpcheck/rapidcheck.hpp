@@ -4,8 +4,9 @@
 // mpcheck and of code built on it.
 //
 // A generated program is a small value (GenProgram): a few shared resources (queues, locks,
-// semaphores, events, pipes), a few worker processes that each run a list of steps over them,
-// and the main process's steps (start, join, terminate, kill, and the same resource steps). It has
+// semaphores, events, conditions, pipes), a few worker processes (some of them daemons) that
+// each run a list of steps over them, and the main process's steps (start, join, terminate,
+// kill, and the same resource steps); a pipe's write end may itself be sent. It has
 // two renderings that describe the same program line for line:
 //   to_python(p)  Python source accepted by mpcheck's front end and runnable by CPython;
 //   to_model(p)   the same program built with model::ProgramBuilder, at the same source lines.
@@ -45,6 +46,9 @@ enum class ResourceKind : std::uint8_t {
     joinable_queue, ///< j<i> = mp.JoinableQueue()
     bounded_queue,  ///< b<i> = mp.Queue(1): a second put waits for a get
     semaphore,      ///< m<i> = mp.Semaphore(0): a signal, acquire waits for a release
+    duplex_pipe,    ///< u<i>, v<i> = mp.Pipe(): both ends read and write
+    rlock,          ///< k<i> = mp.RLock(): its owner may acquire it again
+    condition,      ///< c<i> = mp.Condition()
 };
 
 /// What a put or send carries; its size decides whether it fits into a pipe (64 KiB).
@@ -54,6 +58,9 @@ enum class Payload : std::uint8_t {
     sentinel,       ///< None: ends a drain loop
     fills_pipe,     ///< 'X' * 65514: with its header exactly 65536 bytes, an empty pipe's capacity
     overflows_pipe, ///< 'X' * 65515: one byte more than an empty pipe holds
+    /// The write end of the program's first pipe (w<k>, or v<k> of a duplex one), other than
+    /// the one sent on: the receiver gets a descriptor of its own. 1 when there is none.
+    write_end,
 };
 
 /// One statement of a process body. Resource steps come in groups by resource kind.
@@ -80,6 +87,14 @@ enum class StepKind : std::uint8_t {
     terminate,    ///< p.terminate()
     kill,         ///< p.kill()
     join_timeout, ///< p.join(timeout=0.1)
+    get_keep,     ///< got<n> = q.get()           (queues; n: the step's index in its body)
+    cancel_join,  ///< q.cancel_join_thread()    (not SimpleQueue)
+    recv_keep,    ///< got<n> = r.recv()          (pipes)
+    send_back,    ///< u.send(payload)            (duplex pipe: the other direction)
+    recv_back,    ///< v.recv()
+    cond_wait,    ///< with c: c.wait(timeout=0.1)  (condition)
+    notify,       ///< with c: c.notify()
+    notify_all,   ///< with c: c.notify_all()
 };
 
 /// One step: what it does, to which resource (or worker, for the process steps).
@@ -98,6 +113,8 @@ struct GenProgram {
     std::vector<GenStep> main;
     /// fork is CPython 3.11's default on Linux; others are set by mp.set_start_method first.
     model::StartMethod start_method = model::StartMethod::fork;
+    /// Whether worker i is created with daemon=True (one flag per worker once normalized).
+    std::vector<bool> daemon = {};
     friend bool operator==(const GenProgram&, const GenProgram&) = default;
 };
 
@@ -107,14 +124,22 @@ struct GenOptions {
     std::uint32_t max_workers = 2;
     std::uint32_t max_worker_steps = 4;
     std::uint32_t max_main_steps = 4; ///< besides the start of each worker
-    /// The resource kinds to draw from (non-empty).
-    std::vector<ResourceKind> kinds{ResourceKind::queue,         ResourceKind::simple_queue,
-                                    ResourceKind::lock,          ResourceKind::event,
-                                    ResourceKind::pipe,          ResourceKind::joinable_queue,
-                                    ResourceKind::bounded_queue, ResourceKind::semaphore};
+    /// The resource kinds to draw from (non-empty; repeat one to weight it: a one-way Pipe is
+    /// drawn twice as often as the others, so that programs often have a write end to send).
+    std::vector<ResourceKind> kinds{
+        ResourceKind::queue,         ResourceKind::simple_queue, ResourceKind::lock,
+        ResourceKind::event,         ResourceKind::pipe,         ResourceKind::joinable_queue,
+        ResourceKind::bounded_queue, ResourceKind::semaphore,    ResourceKind::duplex_pipe,
+        ResourceKind::rlock,         ResourceKind::condition,    ResourceKind::pipe};
     /// Whether puts and sends may carry the payloads that do not fit into a pipe beside others
     /// (large, fills_pipe, overflows_pipe).
     bool large_payloads = true;
+    /// Whether puts and sends may carry a pipe's write end (Payload::write_end). Off by default:
+    /// the model treats a Connection sent through a queue or pipe as a model limit (the verdict
+    /// is inconclusive), so such programs show only that.
+    bool send_write_ends = false;
+    /// Whether workers may be created with daemon=True.
+    bool daemon_workers = true;
     /// The start methods to draw from (non-empty; repeat one to weight it). Shrinks towards the
     /// first.
     std::vector<model::StartMethod> start_methods{model::StartMethod::fork};
@@ -122,9 +147,10 @@ struct GenOptions {
 
 /// The program made valid: resource steps fit their resource's kind (a step of another kind
 /// is mapped to the step at the same position in the resource's group), targets are taken
-/// modulo the number of resources or workers, only put/send keep a payload, a worker is
-/// started once (at the front of main if nowhere else) and joined, terminated or killed only
-/// after its start. Idempotent.
+/// modulo the number of resources or workers, only put/send keep a payload (write_end only
+/// when there is another pipe to send), a worker is started once (at the front of main if
+/// nowhere else) and joined, terminated or killed only after its start, and every worker has
+/// a daemon flag. Idempotent.
 inline GenProgram normalized(GenProgram program);
 /// The program as Python source (with the `if __name__ == '__main__':` guard).
 inline std::string to_python(const GenProgram& program);

@@ -15,22 +15,24 @@
 namespace mpcheck::gen {
 namespace detail {
 
-/// Emits one step into `f` at `line`, described in traces by its Python text. `in_main`:
-/// objects are module globals, loaded into temporaries (as the front end lowers module-level
-/// names); in a worker they are its parameters.
+/// Emits step `index` of a body into `f` at `line`, described in traces by its Python text.
+/// `in_main`: objects are module globals, loaded into temporaries (as the front end lowers
+/// module-level names); in a worker they are its parameters.
 inline void build_step(model::FunctionBuilder& f, const GenProgram& p, const GenStep& s,
-                       bool in_main, std::uint32_t line) {
+                       std::size_t index, bool in_main, std::uint32_t line) {
     using model::Op;
     using model::Reg;
     const std::string name = step_object(p, s);
-    const std::string text = call_text(p, s);
-    auto object = [&] {
-        if (!in_main) return f.reg(name);
+    const std::string text = statement_text(p, s, index);
+    auto load = [&](const std::string& n) {
+        if (!in_main) return f.reg(n);
         const Reg t = f.temp();
-        f.load_global(t, name);
+        f.load_global(t, n);
         return t;
     };
+    auto object = [&] { return load(name); };
     auto payload = [&] {
+        if (s.payload == Payload::write_end) return load(sent_end_name(p, s));
         const Reg t = f.temp();
         if (s.payload == Payload::small) f.integer(t, 1);
         if (s.payload == Payload::sentinel) f.none(t);
@@ -44,6 +46,37 @@ inline void build_step(model::FunctionBuilder& f, const GenProgram& p, const Gen
         const Reg dst = f.temp();
         f.emit({.op = op, .wait = wait, .dst = dst, .a = obj, .b = b}, text);
         return dst;
+    };
+    // got<n> = <call>: the call after the assignment's target, then the store into the name.
+    auto keep = [&](Op op) {
+        f.at(line, kept_call_column(index));
+        const Reg got = call(op);
+        f.at(line, kStepColumn);
+        const std::string kept = kept_name(index);
+        if (in_main)
+            f.store_global(kept, got);
+        else
+            f.move(f.reg(kept), got);
+    };
+    // with c: c.<method>(...), released on the way out whether the call returns or raises.
+    auto with_condition = [&](Op op, model::Wait wait, std::int32_t imm) {
+        const Reg cond = object();
+        f.emit({.op = Op::sem_acquire, .dst = f.temp(), .a = cond}, cat("with ", name, ":"));
+        const std::uint32_t begin = f.pc();
+        f.at(line + 1, kInTryColumn);
+        const Reg obj = object();
+        f.emit({.op = op, .wait = wait, .dst = f.temp(), .a = obj, .imm = imm}, call_text(p, s));
+        const std::uint32_t end = f.pc();
+        const std::string release = cat(name, ".release()");
+        f.at(line, kStepColumn);
+        f.emit({.op = Op::sem_release, .dst = f.temp(), .a = cond}, release);
+        const std::uint32_t skip = f.jump();
+        const Reg exc = f.temp();
+        const std::uint32_t handler_pc = f.pc();
+        f.emit({.op = Op::sem_release, .dst = f.temp(), .a = cond}, release);
+        f.emit({.op = Op::raise, .a = exc}, "raise");
+        f.handler(begin, end, handler_pc, exc);
+        f.patch(skip, f.pc());
     };
     // try: <body> except <caught>: pass, with the body's code emitted by `body`.
     auto try_except = [&](auto body, model::ExcType caught, std::uint32_t except_line) {
@@ -69,7 +102,29 @@ inline void build_step(model::FunctionBuilder& f, const GenProgram& p, const Gen
         call(Op::queue_put, payload());
         break;
     case StepKind::send:
+    case StepKind::send_back:
         call(Op::conn_send, payload());
+        break;
+    case StepKind::get_keep:
+        keep(Op::queue_get);
+        break;
+    case StepKind::recv_keep:
+        keep(Op::conn_recv);
+        break;
+    case StepKind::cancel_join:
+        call(Op::queue_cancel_join_thread);
+        break;
+    case StepKind::recv_back:
+        call(Op::conn_recv);
+        break;
+    case StepKind::cond_wait:
+        with_condition(Op::cond_wait, model::Wait::timeout, 0);
+        break;
+    case StepKind::notify:
+        with_condition(Op::cond_notify, model::Wait::forever, 1);
+        break;
+    case StepKind::notify_all:
+        with_condition(Op::cond_notify, model::Wait::forever, 0);
         break;
     case StepKind::drain: {
         const std::uint32_t head = f.pc();
@@ -187,6 +242,18 @@ inline void build_resource(model::ProgramBuilder& b, model::FunctionBuilder& f, 
     case ResourceKind::lock: // value=1
         create(Op::sem_new, 1, sem_kind(model::SemKind::lock));
         break;
+    case ResourceKind::rlock:
+        create(Op::sem_new, 1, sem_kind(model::SemKind::rlock));
+        break;
+    case ResourceKind::condition: { // lock=None: a Condition makes its own RLock
+        const model::Reg none = f.temp();
+        f.none(none);
+        f.emit({.op = Op::cond_new, .dst = r, .a = none}, text);
+        break;
+    }
+    case ResourceKind::duplex_pipe:
+        f.emit({.op = Op::pipe_new, .dst = r, .imm = 1, .name = b.text(names.front())}, text);
+        break;
     case ResourceKind::semaphore:
         create(Op::sem_new, 0, sem_kind(model::SemKind::semaphore));
         break;
@@ -218,7 +285,7 @@ inline model::Program to_model(const GenProgram& program) {
         }
         b.program().functions[b.function_id(fname)].num_params = params;
         for (std::size_t s = 0; s < program.workers[w].size(); ++s)
-            detail::build_step(f, program, program.workers[w][s], false,
+            detail::build_step(f, program, program.workers[w][s], s, false,
                                at.worker_step_lines[w][s]);
     }
     if (program.start_method != model::StartMethod::fork) b.set_start_method(program.start_method);
@@ -243,7 +310,10 @@ inline model::Program to_model(const GenProgram& program) {
         }
         const model::Reg first = main.consecutive(values);
         const model::Reg daemon = main.temp();
-        main.none(daemon);
+        if (w < program.daemon.size() && program.daemon[w])
+            main.constant(daemon, model::Value::boolean(true));
+        else
+            main.none(daemon);
         const std::string pname = detail::index_name("p", w);
         const model::Reg p = main.reg(pname);
         main.emit({.op = model::Op::process_new,
@@ -256,7 +326,7 @@ inline model::Program to_model(const GenProgram& program) {
         main.store_global(pname, p);
     }
     for (std::size_t s = 0; s < program.main.size(); ++s)
-        detail::build_step(main, program, program.main[s], true, at.main_step_lines[s]);
+        detail::build_step(main, program, program.main[s], s, true, at.main_step_lines[s]);
     main.patch(skip_body, main.pc());
     return b.build();
 }

@@ -33,7 +33,9 @@ inline GenStep fit_resource_step(GenStep step, const std::vector<ResourceKind>& 
     step.target %= static_cast<std::uint32_t>(resources.size());
     const auto group = group_of(resources[step.target]);
     step.kind = group[position_in_group(step.kind) % group.size()];
-    if (step.kind != StepKind::put && step.kind != StepKind::send) step.payload = Payload::small;
+    if (!carries_payload(step.kind)) step.payload = Payload::small;
+    if (step.payload == Payload::write_end && sent_pipe(resources, step) == resources.size())
+        step.payload = Payload::small; // no other pipe's end to send
     return step;
 }
 
@@ -63,7 +65,14 @@ inline GenProgram normalized(GenProgram program) {
     out.start_method = program.start_method;
     for (const auto& w : program.workers)
         out.workers.push_back(detail::fit_worker(w, out.resources));
-    std::vector<bool> started(out.workers.size(), false);
+    // A worker main never starts explicitly is started at the front, so every step of main
+    // comes after that start and may join, terminate or kill it.
+    std::vector<bool> started(out.workers.size(), true);
+    for (const GenStep& s : program.main) {
+        if (s.kind == StepKind::start && !out.workers.empty())
+            started[s.target % out.workers.size()] = false;
+    }
+    const std::vector<bool> started_at_front = started;
     std::vector<GenStep> main;
     for (GenStep s : program.main) {
         if (!detail::is_process_step(s.kind)) {
@@ -82,8 +91,10 @@ inline GenProgram normalized(GenProgram program) {
         main.push_back(s);
     }
     for (std::uint32_t w = 0; w < out.workers.size(); ++w) {
-        if (!started[w]) out.main.push_back(GenStep{StepKind::start, w, Payload::small});
+        if (started_at_front[w]) out.main.push_back(GenStep{StepKind::start, w, Payload::small});
     }
+    out.daemon = program.daemon;
+    out.daemon.resize(out.workers.size(), false);
     out.main.insert(out.main.end(), main.begin(), main.end());
     return out;
 }
@@ -100,13 +111,15 @@ inline rc::Gen<GenProgram> arbitrary_program(GenOptions options) {
             resource_kinds.push_back(s);
     }
     using P = Payload;
-    const auto payloads =
-        options.large_payloads
-            ? detail::shrinking_element<P>({P::small, P::small, P::small, P::small, P::sentinel,
-                                            P::sentinel, P::sentinel, P::large, P::large,
-                                            P::fills_pipe, P::overflows_pipe})
-            : detail::shrinking_element<P>(
-                  {P::small, P::small, P::small, P::small, P::sentinel, P::sentinel, P::sentinel});
+    std::vector<P> payload_choices{P::small,    P::small,    P::small,   P::small,
+                                   P::sentinel, P::sentinel, P::sentinel};
+    if (options.large_payloads)
+        payload_choices.insert(payload_choices.end(),
+                               {P::large, P::large, P::fills_pipe, P::overflows_pipe});
+    if (options.send_write_ends)
+        payload_choices.insert(payload_choices.end(), {P::write_end, P::write_end, P::write_end,
+                                                       P::write_end, P::write_end});
+    const auto payloads = detail::shrinking_element<P>(std::move(payload_choices));
     auto make = [](StepKind k, std::uint32_t t, Payload p) { return GenStep{k, t, p}; };
     const auto resource_step =
         g::resize(kFullSize, g::apply(make, detail::shrinking_element(resource_kinds),
@@ -118,23 +131,34 @@ inline rc::Gen<GenProgram> arbitrary_program(GenOptions options) {
     const auto process_step =
         g::resize(kFullSize, g::apply(make, process_kinds, g::inRange<std::uint32_t>(0, max_target),
                                       g::just(Payload::small)));
-    const auto main_step = g::weightedOneOf<GenStep>({{2, resource_step}, {1, process_step}});
+    // weightedOneOf draws its choice with inRange too, so it runs at full size as well.
+    const auto main_step =
+        g::resize(kFullSize, g::weightedOneOf<GenStep>({{2, resource_step}, {1, process_step}}));
     auto bounded = [](std::uint32_t max, auto gen) {
         return g::resize(static_cast<int>(max), std::move(gen));
     };
+    // The elements of the bounded containers below run at full size again: `bounded` sets the
+    // size that the container's length is drawn from, and inRange scales with it, so without
+    // this every resource would be of the first kind.
+    const auto resource_kind = g::resize(kFullSize, detail::shrinking_element(options.kinds));
     const auto resources = g::nonEmpty(
-        bounded(options.max_resources,
-                g::container<std::vector<ResourceKind>>(detail::shrinking_element(options.kinds))));
+        bounded(options.max_resources, g::container<std::vector<ResourceKind>>(resource_kind)));
     const auto worker =
         bounded(options.max_worker_steps, g::container<std::vector<GenStep>>(resource_step));
     const auto workers =
         bounded(options.max_workers, g::container<std::vector<std::vector<GenStep>>>(worker));
     const auto main_steps =
         bounded(options.max_main_steps, g::container<std::vector<GenStep>>(main_step));
-    const auto method = detail::shrinking_element(options.start_methods);
-    return g::map(g::tuple(resources, workers, main_steps, method), [](const auto& parts) {
+    const auto method = g::resize(kFullSize, detail::shrinking_element(options.start_methods));
+    // One worker in four is a daemon; the flags shrink towards none.
+    const auto daemon_flag =
+        options.daemon_workers
+            ? g::resize(kFullSize, detail::shrinking_element<bool>({false, false, false, true}))
+            : g::just(false);
+    const auto daemon = bounded(options.max_workers, g::container<std::vector<bool>>(daemon_flag));
+    return g::map(g::tuple(resources, workers, main_steps, method, daemon), [](const auto& parts) {
         return normalized(GenProgram{std::get<0>(parts), std::get<1>(parts), std::get<2>(parts),
-                                     std::get<3>(parts)});
+                                     std::get<3>(parts), std::get<4>(parts)});
     });
 }
 

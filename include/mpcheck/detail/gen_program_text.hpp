@@ -20,13 +20,20 @@ namespace detail {
 /// Groups that share steps list them at the same positions.
 inline std::span<const StepKind> group_of(ResourceKind kind) {
     using S = StepKind;
-    static constexpr S kSimpleQueue[] = {S::put, S::get, S::drain, S::close};
-    static constexpr S kQueue[] = {S::put, S::get, S::drain, S::close, S::get_timeout};
-    static constexpr S kJoinableQueue[] = {S::put,         S::get,       S::drain,     S::close,
-                                           S::get_timeout, S::task_done, S::join_queue};
+    static constexpr S kSimpleQueue[] = {S::put, S::get, S::drain, S::close, S::get_keep};
+    static constexpr S kQueue[] = {S::put,      S::get,         S::drain,      S::close,
+                                   S::get_keep, S::get_timeout, S::cancel_join};
+    static constexpr S kJoinableQueue[] = {S::put,         S::get,       S::drain,
+                                           S::close,       S::get_keep,  S::get_timeout,
+                                           S::cancel_join, S::task_done, S::join_queue};
     static constexpr S kLock[] = {S::acquire, S::release};
     static constexpr S kEvent[] = {S::set, S::wait, S::clear};
-    static constexpr S kPipe[] = {S::send, S::recv, S::close_writer, S::recv_all, S::close_reader};
+    static constexpr S kCondition[] = {S::cond_wait, S::notify, S::notify_all};
+    static constexpr S kPipe[] = {S::send,     S::recv,         S::close_writer,
+                                  S::recv_all, S::close_reader, S::recv_keep};
+    static constexpr S kDuplexPipe[] = {S::send,      S::recv,         S::close_writer,
+                                        S::recv_all,  S::close_reader, S::recv_keep,
+                                        S::send_back, S::recv_back};
     switch (kind) {
     case ResourceKind::simple_queue:
         return kSimpleQueue;
@@ -37,18 +44,24 @@ inline std::span<const StepKind> group_of(ResourceKind kind) {
         return kJoinableQueue;
     case ResourceKind::lock:
     case ResourceKind::semaphore:
+    case ResourceKind::rlock:
         return kLock;
     case ResourceKind::event:
         return kEvent;
+    case ResourceKind::condition:
+        return kCondition;
     case ResourceKind::pipe:
         return kPipe;
+    case ResourceKind::duplex_pipe:
+        return kDuplexPipe;
     }
     return {};
 }
 
 /// The resource kinds whose groups hold every resource step between them.
 inline constexpr ResourceKind kCoveringKinds[] = {ResourceKind::joinable_queue, ResourceKind::lock,
-                                                  ResourceKind::event, ResourceKind::pipe};
+                                                  ResourceKind::event, ResourceKind::condition,
+                                                  ResourceKind::duplex_pipe};
 
 /// The steps the main process takes on its workers.
 inline constexpr StepKind kProcessSteps[] = {StepKind::start, StepKind::join, StepKind::terminate,
@@ -72,6 +85,36 @@ inline std::string index_name(const char* prefix, std::uint32_t index) {
     return cat(prefix, std::to_string(index));
 }
 
+/// Whether a resource is a Pipe (either kind): two names, and Connections to send.
+inline bool is_pipe(ResourceKind kind) {
+    return kind == ResourceKind::pipe || kind == ResourceKind::duplex_pipe;
+}
+
+/// Whether a step carries a payload.
+inline bool carries_payload(StepKind kind) {
+    return kind == StepKind::put || kind == StepKind::send || kind == StepKind::send_back;
+}
+
+/// Whether a step names the object it stores its result in (got<n> = ...).
+inline bool keeps_result(StepKind kind) {
+    return kind == StepKind::get_keep || kind == StepKind::recv_keep;
+}
+
+/// Whether a step is a `with c:` block around one call of the condition.
+inline bool is_condition_step(StepKind kind) {
+    return kind == StepKind::cond_wait || kind == StepKind::notify || kind == StepKind::notify_all;
+}
+
+/// The pipe whose write end a write_end payload of `s` sends: the first pipe other than the
+/// one `s` sends on; none (the resource count) when there is no such pipe.
+inline std::uint32_t sent_pipe(const std::vector<ResourceKind>& resources, const GenStep& s) {
+    const bool on_pipe = s.kind == StepKind::send || s.kind == StepKind::send_back;
+    for (std::uint32_t i = 0; i < resources.size(); ++i) {
+        if (is_pipe(resources[i]) && !(on_pipe && i == s.target)) return i;
+    }
+    return static_cast<std::uint32_t>(resources.size());
+}
+
 /// The Python names of resource `i` (two for a pipe: reader, writer).
 inline std::vector<std::string> resource_names(ResourceKind kind, std::uint32_t i) {
     switch (kind) {
@@ -91,19 +134,32 @@ inline std::vector<std::string> resource_names(ResourceKind kind, std::uint32_t 
         return {index_name("b", i)};
     case ResourceKind::semaphore:
         return {index_name("m", i)};
+    case ResourceKind::duplex_pipe:
+        return {index_name("u", i), index_name("v", i)};
+    case ResourceKind::rlock:
+        return {index_name("k", i)};
+    case ResourceKind::condition:
+        return {index_name("c", i)};
     }
     return {};
 }
 
-/// The name a step acts on: the writer end for send/close_writer, else the first name.
+/// The name a step acts on: the writer end for send/close_writer/recv_back, else the first name.
 inline std::string step_object(const GenProgram& p, const GenStep& s) {
     if (is_process_step(s.kind)) return index_name("p", s.target);
     const auto names = resource_names(p.resources[s.target], s.target);
-    const bool writer = s.kind == StepKind::send || s.kind == StepKind::close_writer;
+    const bool writer = s.kind == StepKind::send || s.kind == StepKind::close_writer ||
+                        s.kind == StepKind::recv_back;
     return writer ? names.back() : names.front();
 }
 
-/// The Python expression of a payload.
+/// The name of the Connection a write_end payload of `s` sends (a normalized step has one).
+inline std::string sent_end_name(const GenProgram& p, const GenStep& s) {
+    const std::uint32_t i = sent_pipe(p.resources, s);
+    return i < p.resources.size() ? resource_names(p.resources[i], i).back() : "1";
+}
+
+/// The Python expression of a payload (write_end: see sent_end_name).
 inline const char* payload_text(Payload payload) {
     switch (payload) {
     case Payload::small:
@@ -116,8 +172,15 @@ inline const char* payload_text(Payload payload) {
         return "'X' * 65514";
     case Payload::overflows_pipe:
         return "'X' * 65515";
+    case Payload::write_end:
+        break;
     }
     return "1";
+}
+
+/// The Python expression step `s` puts or sends.
+inline std::string payload_expression(const GenProgram& p, const GenStep& s) {
+    return s.payload == Payload::write_end ? sent_end_name(p, s) : payload_text(s.payload);
 }
 
 /// The length of a str payload ('X' * n), or 0 for the others.
@@ -131,6 +194,7 @@ inline std::uint64_t payload_chars(Payload payload) {
         return 65515;
     case Payload::small:
     case Payload::sentinel:
+    case Payload::write_end:
         break;
     }
     return 0;
@@ -140,7 +204,7 @@ inline std::uint64_t payload_chars(Payload payload) {
 inline constexpr std::uint32_t kStepColumn = 5;       ///< every step statement is indented by 4
 inline constexpr std::uint32_t kDrainCallColumn = 11; ///< `while q.get()`: the call's column
 inline constexpr std::uint32_t kRecvAllColumn = 13;   ///< the recv inside try/while
-inline constexpr std::uint32_t kInTryColumn = 9;      ///< a call inside try:
+inline constexpr std::uint32_t kInTryColumn = 9;      ///< a call inside try: or with:
 
 /// Every resource name, comma-separated: each worker's parameters and Process args.
 inline std::string argument_list(const GenProgram& p) {
@@ -173,6 +237,12 @@ inline const char* constructor(ResourceKind kind) {
         return "mp.Queue(1)";
     case ResourceKind::semaphore:
         return "mp.Semaphore(0)";
+    case ResourceKind::duplex_pipe:
+        return "mp.Pipe()";
+    case ResourceKind::rlock:
+        return "mp.RLock()";
+    case ResourceKind::condition:
+        return "mp.Condition()";
     }
     return "";
 }
@@ -188,9 +258,10 @@ inline std::string resource_statement(ResourceKind kind, std::uint32_t i) {
 /// The statement that creates worker `w`'s Process object.
 inline std::string process_statement(const GenProgram& p, std::uint32_t w) {
     // A one-element tuple needs its trailing comma.
-    const bool one = p.resources.size() == 1 && p.resources[0] != ResourceKind::pipe;
+    const bool one = p.resources.size() == 1 && !is_pipe(p.resources[0]);
+    const bool daemon = w < p.daemon.size() && p.daemon[w];
     return cat(index_name("p", w), " = mp.Process(target=", index_name("worker", w), ", args=(",
-               argument_list(p), one ? ",))" : "))");
+               argument_list(p), one ? ",)" : ")", daemon ? ", daemon=True)" : ")");
 }
 
 /// The column of the constructor call in an assignment statement ("q0 = mp.Queue()"): the
@@ -217,7 +288,16 @@ inline const char* method_of(StepKind kind) {
     case StepKind::get:
     case StepKind::drain:
     case StepKind::get_timeout:
+    case StepKind::get_keep:
         return "get";
+    case StepKind::cancel_join:
+        return "cancel_join_thread";
+    case StepKind::cond_wait:
+        return "wait";
+    case StepKind::notify:
+        return "notify";
+    case StepKind::notify_all:
+        return "notify_all";
     case StepKind::task_done:
         return "task_done";
     case StepKind::join_queue:
@@ -237,9 +317,12 @@ inline const char* method_of(StepKind kind) {
     case StepKind::clear:
         return "clear";
     case StepKind::send:
+    case StepKind::send_back:
         return "send";
     case StepKind::recv:
     case StepKind::recv_all:
+    case StepKind::recv_keep:
+    case StepKind::recv_back:
         return "recv";
     case StepKind::start:
         return "start";
@@ -254,24 +337,43 @@ inline const char* method_of(StepKind kind) {
     return "";
 }
 
+/// The variable a keeps_result step of body position `index` stores into, e.g. "got2".
+inline std::string kept_name(std::size_t index) {
+    return cat("got", std::to_string(index));
+}
+
 /// The call a step makes, as printed, e.g. "q0.put('X' * 100000)"; traces show this text.
 inline std::string call_text(const GenProgram& p, const GenStep& s) {
-    const bool carries = s.kind == StepKind::put || s.kind == StepKind::send;
-    const bool timed = s.kind == StepKind::get_timeout || s.kind == StepKind::join_timeout;
+    const bool timed = s.kind == StepKind::get_timeout || s.kind == StepKind::join_timeout ||
+                       s.kind == StepKind::cond_wait;
     return cat(step_object(p, s), ".", method_of(s.kind), "(",
-               carries ? payload_text(s.payload)
-               : timed ? "timeout=0.1"
-                       : "",
+               carries_payload(s.kind) ? payload_expression(p, s)
+               : timed                 ? std::string("timeout=0.1")
+                                       : std::string(),
                ")");
 }
 
-/// Writes one step at indentation 4; returns its first line.
-inline std::uint32_t write_step(const GenProgram& p, const GenStep& s,
+/// The statement a step is printed as when it is one line: the call, or for a keeps_result
+/// step of body position `index` the assignment ("got2 = q0.get()"), which traces show.
+inline std::string statement_text(const GenProgram& p, const GenStep& s, std::size_t index) {
+    return keeps_result(s.kind) ? cat(kept_name(index), " = ", call_text(p, s)) : call_text(p, s);
+}
+
+/// The column of a keeps_result step's call ("got2 = q0.get()": after the assignment).
+inline std::uint32_t kept_call_column(std::size_t index) {
+    return kStepColumn + static_cast<std::uint32_t>(kept_name(index).size() + 3);
+}
+
+/// Writes step `index` of a body at indentation 4; returns its first line.
+inline std::uint32_t write_step(const GenProgram& p, const GenStep& s, std::size_t index,
                                 std::vector<std::string>& lines) {
     const auto first = static_cast<std::uint32_t>(lines.size() + 1);
     auto add = [&](const std::string& text) { lines.push_back(cat("    ", text)); };
     const std::string call = call_text(p, s);
-    if (s.kind == StepKind::drain) {
+    if (is_condition_step(s.kind)) {
+        add(cat("with ", step_object(p, s), ":"));
+        add(cat("    ", call));
+    } else if (s.kind == StepKind::drain) {
         add(cat("while ", call, " is not None:"));
         add("    pass");
     } else if (s.kind == StepKind::get_timeout) {
@@ -286,7 +388,7 @@ inline std::uint32_t write_step(const GenProgram& p, const GenStep& s,
         add("except EOFError:");
         add("    pass");
     } else {
-        add(call);
+        add(statement_text(p, s, index));
     }
     return first;
 }
@@ -305,8 +407,8 @@ inline PythonLayout layout(const GenProgram& p) {
         lines.insert(lines.end(), {"", "", cat("def ", index_name("worker", w), "(", args, "):")});
         if (p.workers[w].empty()) lines.emplace_back("    pass");
         auto& step_lines = out.worker_step_lines.emplace_back();
-        for (const GenStep& s : p.workers[w])
-            step_lines.push_back(write_step(p, s, lines));
+        for (std::size_t s = 0; s < p.workers[w].size(); ++s)
+            step_lines.push_back(write_step(p, p.workers[w][s], s, lines));
     }
     lines.insert(lines.end(), {"", "", "if __name__ == '__main__':"});
     out.guard_line = static_cast<std::uint32_t>(lines.size());
@@ -323,8 +425,8 @@ inline PythonLayout layout(const GenProgram& p) {
         lines.push_back(cat("    ", process_statement(p, w)));
         out.process_lines.push_back(static_cast<std::uint32_t>(lines.size()));
     }
-    for (const GenStep& s : p.main)
-        out.main_step_lines.push_back(write_step(p, s, lines));
+    for (std::size_t s = 0; s < p.main.size(); ++s)
+        out.main_step_lines.push_back(write_step(p, p.main[s], s, lines));
     if (lines.size() == body_start) lines.emplace_back("    pass");
     for (const auto& l : lines) {
         out.text += l;
