@@ -193,9 +193,7 @@ bool save(const Exec& x, Value v, PickleSize& p) {
     return false;
 }
 
-} // namespace
-
-namespace {
+// Whether v is, or (in a tuple or list) holds, a Connection.
 bool holds_connection(const Exec& x, Value v) {
     if (v.tag() == Value::Tag::object) return x.kind_of(v.as_object()) == ObjKind::conn;
     if (v.tag() != Value::Tag::sequence) return false;

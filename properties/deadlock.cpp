@@ -28,9 +28,7 @@ bool unfinished(const model::State& state, std::uint32_t p) {
         state.word(state.process_offset(p) + model::layout::proc::kStatus));
     return status == model::ProcStatus::running || status == model::ProcStatus::exiting;
 }
-} // namespace
 
-namespace {
 /// The step each process's main thread can take in a state (feeder threads aside), if any.
 class NextSteps final : public model::SuccessorSink {
 public:
