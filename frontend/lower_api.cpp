@@ -1,6 +1,8 @@
 // Constructors and methods of the multiprocessing objects.
 #include "frontend/lowerer.hpp"
 
+#include <utility>
+
 namespace mpcheck::frontend {
 
 using model::Op;
@@ -52,8 +54,12 @@ Val Lowerer::constructor(const std::string& what, const Expr& e, std::string_vie
             if (args->kind != ExprKind::tuple && args->kind != ExprKind::list)
                 unsupported("Process args= other than a tuple display", args->pos.line,
                             args->pos.column);
+            // An object made inside args is not the one the statement names: `p = Process(...,
+            // args=(Lock(),))` makes a Lock called by its own text, not 'p'.
+            const std::string var = std::exchange(var_, std::string{});
             for (const auto& a : args->args)
                 vals.push_back(value(*a));
+            var_ = var;
         }
         if (vals.size() > info.params.size() ||
             vals.size() < info.params.size() - info.def->defaults.size())

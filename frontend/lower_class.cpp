@@ -6,6 +6,7 @@
 #include "frontend/lowerer.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace mpcheck::frontend {
 
@@ -86,6 +87,9 @@ Val Lowerer::instantiate(const std::string& cls, const Expr& e, std::string_view
         const std::size_t required = params.size() - c.init->defaults.size();
         if (e.args.size() > params.size())
             unsupported("too many arguments for " + cls + "()", e.pos.line, e.pos.column);
+        // An object made in the arguments is called by its own text, not by the variable the
+        // statement assigns the instance to.
+        const std::string var = std::exchange(var_, std::string{});
         for (std::size_t i = 1; i < e.args.size(); ++i)
             env[params[i]] = value(*e.args[i]);
         for (const auto& k : e.keywords) {
@@ -95,6 +99,7 @@ Val Lowerer::instantiate(const std::string& cls, const Expr& e, std::string_view
                             e.pos.column);
             env[k.name] = value(*k.value);
         }
+        var_ = var;
         for (std::size_t i = 1; i < params.size(); ++i) {
             if (env.count(params[i]) != 0) continue;
             if (i < required)

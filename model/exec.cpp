@@ -122,10 +122,12 @@ std::uint32_t Exec::new_object(ObjKind kind, std::uint32_t size) {
         if (context == 0) set_pword(lp::kFlags, pword(lp::kFlags) | lp::kFlagContextSet);
         const StartMethod m =
             context == 0 ? default_start_method() : static_cast<StartMethod>(context - 1);
-        if (m == StartMethod::fork) {
-            set_oword(obj, layout::obj::kOrigin,
-                      oword(obj, layout::obj::kOrigin) | layout::obj::kOriginForkContext);
-        }
+        // Elsewhere they are named semaphores, unlinked by this process (see spawn_args.hpp).
+        const std::uint32_t origin =
+            m == StartMethod::fork
+                ? layout::obj::kOriginForkContext
+                : layout::obj::kOriginNamed | ((proc + 1) << layout::obj::kOriginCreatorShift);
+        set_oword(obj, layout::obj::kOrigin, oword(obj, layout::obj::kOrigin) | origin);
     }
     return obj;
 }

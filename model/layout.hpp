@@ -46,6 +46,9 @@ inline constexpr std::uint32_t kDefaultMethodMask = 3u << kDefaultMethodShift;
 /// come and go over a program's life.
 inline constexpr std::uint32_t kSlotShift = 13;
 inline constexpr std::uint32_t kSlotMask = 63u << kSlotShift;
+/// A spawn/forkserver child whose args hold named SemLocks: once it has re-run the main module
+/// (kFlagRunsModule cleared), its next step unpickles them (see spawn_args.hpp).
+inline constexpr std::uint32_t kFlagLoadsArgs = 1u << 19;
 } // namespace proc
 
 // ---- frames inside a process record ----------------------------------------------------
@@ -69,6 +72,13 @@ inline constexpr std::uint32_t kOriginModuleCopy = 1u << 0;
 /// Holds SemLocks created in a fork context: pickling it for a spawn or forkserver child
 /// raises RuntimeError (synchronize.py SemLock.__getstate__, `_is_fork_ctx`).
 inline constexpr std::uint32_t kOriginForkContext = 1u << 1;
+/// Holds SemLocks created in a spawn or forkserver context: named POSIX semaphores, whose names
+/// their creator unlinks when it drops the object or begins to exit (see spawn_args.hpp).
+inline constexpr std::uint32_t kOriginNamed = 1u << 2;
+/// The names of its SemLocks are unlinked: a spawn child can no longer unpickle it.
+inline constexpr std::uint32_t kOriginUnlinked = 1u << 3;
+/// Bits from here: the process + 1 that created an object with named SemLocks.
+inline constexpr std::uint32_t kOriginCreatorShift = 8;
 } // namespace obj
 
 namespace handle {

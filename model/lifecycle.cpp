@@ -2,6 +2,7 @@
 
 #include "model/channel.hpp"
 #include "model/semantics.hpp"
+#include "model/spawn_args.hpp"
 
 #include <algorithm>
 
@@ -237,7 +238,9 @@ void end_by_exception(Exec& x, Value exc, SourceLoc where) {
 void begin_exit(Exec& x, Value exit_code) {
     x.set_pword(lp::kStatus, static_cast<std::uint32_t>(ProcStatus::exiting));
     x.set_pword(lp::kExitCode, exit_code.bits());
-    // Finalizers of priority >= 0: each feeder started here gets the close sentinel.
+    // Finalizers of priority >= 0: the names of the SemLocks made here are unlinked, and each
+    // feeder started here gets the close sentinel.
+    unlink_created_semlocks(x, x.proc);
     for (std::uint32_t v = 0; v < x.s.num_views(); ++v) {
         const std::uint32_t o = x.s.view_offset(v);
         if (x.s.word(o + lv::kProc) != x.proc) continue;
@@ -303,6 +306,7 @@ void end_process(Exec& x, std::uint32_t victim, int signal) {
     const SourceLoc loc = current_loc(x, victim);
     // A lock left held by the last process to end can hurt nobody: not abandoned.
     if (killed || others_alive(x.s, victim)) report_abandoned_locks(x, victim, loc);
+    if (killed) unlink_dropped_semlocks(x, victim);
     close_descriptors(x, victim, loc, killed);
     drop_views(x, victim, loc, killed);
     // The dead process's frames are gone: erase them so equal outcomes are equal states.
@@ -329,7 +333,15 @@ void clear_dead_registers(Exec& x) {
     const std::uint32_t regs = f + lf::kRegs;
     const std::uint32_t* const words = x.s.words().data(); // set_word never reallocates
     for (const Reg r : fn.dead_at[words[f + lf::kPc]]) {
-        if (words[regs + r] != kAbsent) x.s.set_word(regs + r, kAbsent);
+        const std::uint32_t w = words[regs + r];
+        if (w == kAbsent) continue;
+        // A variable holds its value until rebound, which matters where dropping it unlinks
+        // named semaphores (spawn_args.hpp); temporaries die at once, as in CPython.
+        const Value v = Value::from_bits(w);
+        if ((v.tag() == Value::Tag::object || v.tag() == Value::Tag::sequence) && fn.variables[r] &&
+            keeps_reference(x, v))
+            continue;
+        x.s.set_word(regs + r, kAbsent);
     }
 }
 } // namespace
@@ -347,6 +359,8 @@ void run_locals(Exec& x) {
             return;
         }
         exec_local(x, in);
+        // A spawn child that has re-run the main module unpickles its args in a step of its own.
+        if (in.op == Op::ret && loads_args_next(x)) return;
     }
     x.fact(FactKind::model_limit, "a loop runs forever without any multiprocessing operation");
 }

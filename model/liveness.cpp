@@ -201,8 +201,14 @@ void compute(Function& fn) {
 } // namespace
 
 void compute_liveness(Program& program) {
-    for (Function& fn : program.functions)
+    for (Function& fn : program.functions) {
         compute(fn);
+        // Temporaries are named "$N" (FunctionBuilder::temp); an unnamed register counts as a
+        // variable, whose references last longer.
+        fn.variables.assign(fn.num_regs, true);
+        for (std::size_t r = 0; r < fn.reg_names.size() && r < fn.num_regs; ++r)
+            fn.variables[r] = !fn.reg_names[r].starts_with('$');
+    }
 }
 
 } // namespace mpcheck::model

@@ -5,6 +5,7 @@
 #include "model/liveness.hpp"
 #include "model/process_name.hpp"
 #include "model/semantics.hpp"
+#include "model/spawn_args.hpp"
 
 #include <sstream>
 
@@ -115,7 +116,7 @@ Outcome step(Exec& x, std::uint32_t actor) {
     if (actor >= nproc) return detail::feeder_step(x, actor - nproc);
     const ProcStatus st = status_of(x.s, actor);
     if (st == ProcStatus::exiting) return detail::exit_step(x);
-    const Outcome o = exec_visible(x);
+    const Outcome o = detail::loads_args_next(x) ? detail::load_args(x) : exec_visible(x);
     if (o != Outcome::blocked) detail::run_locals(x);
     return o;
 }
@@ -321,6 +322,11 @@ StepInfo Model::describe(const State& state, const Action& action) const {
             info.action = "exits";
             break;
         }
+        return info;
+    }
+    if (detail::loads_args_next(x)) {
+        info.loc = detail::load_args_loc(x);
+        info.action = "unpickles its args (after re-running the main module)";
         return info;
     }
     const Instr& in = x.instr();

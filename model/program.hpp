@@ -109,6 +109,9 @@ struct Function {
     /// Derived (compute_liveness): dead_at[pc] lists the registers not live at pc that may hold
     /// a value there (the others are absent already), in order.
     std::vector<std::vector<Reg>> dead_at;
+    /// Derived (compute_liveness): whether register r is a variable, not a temporary. A dead
+    /// variable that references named SemLocks keeps them until rebound (spawn_args.hpp).
+    std::vector<bool> variables;
 };
 
 /// A string or bytes constant. Payloads are abstracted by their size; `text` is the literal

@@ -183,7 +183,10 @@ std::uint32_t FunctionBuilder::emit(Instr instr, std::string_view text) {
     const bool creates = instr.op == Op::queue_new || instr.op == Op::sem_new ||
                          instr.op == Op::process_new || instr.op == Op::cond_new ||
                          instr.op == Op::event_new || instr.op == Op::file_open;
-    if (creates && instr.dst < fn().reg_names.size()) {
+    // An object is named after the variable it is made into; one made into a temporary ("$N")
+    // keeps the text of its call.
+    if (creates && instr.dst < fn().reg_names.size() &&
+        !fn().reg_names[instr.dst].starts_with('$')) {
         instr.name = owner_->text(fn().reg_names[instr.dst]);
     }
     fn().code.push_back(instr);

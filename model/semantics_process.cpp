@@ -1,5 +1,6 @@
 #include "model/lifecycle.hpp"
 #include "model/semantics.hpp"
+#include "model/spawn_args.hpp"
 
 #include <array>
 
@@ -160,6 +161,8 @@ void inherit_by_spawn(Exec& x, std::uint32_t child, bool forkserver) {
             const std::uint32_t o = v.as_object();
             x.set_oword(o, lcn::kOpen, x.oword(o, lcn::kOpen) | x.bit(child));
         }
+        if (holds_named_semlocks(x, v))
+            x.set_pword_of(child, lp::kFlags, x.pword_of(child, lp::kFlags) | lp::kFlagLoadsArgs);
     }
     c.push_frame(x.prog.module, nullptr, 0);
 }

@@ -47,6 +47,7 @@ std::string FactProperty::message(const Found& found) const {
         break;
     case FactKind::uncaught_exception:
         out << proc << " ends with an uncaught " << f.what;
+        if (has_obj) out << " (" << obj << ")";
         break;
     case FactKind::api_misuse:
         out << proc << ": " << f.what;

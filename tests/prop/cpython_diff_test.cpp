@@ -6,9 +6,8 @@
 //  - a program free of deadlock but not of the others must still end by itself every time;
 //  - a program none of whose interleavings can finish (its initial state is doomed) must hang
 //    every time.
-// Programs that deadlock in some interleavings only, the rare program whose search hits the
-// state bound, and spawn/forkserver programs whose main may exit before joining every worker (a
-// known model gap, see exits_before_joining_a_spawned_worker) are not judged.
+// Programs that deadlock in some interleavings only and the rare program whose search hits the
+// state bound are not judged.
 //
 // Cost is bounded: MPCHECK_DIFF_CASES programs (default 32), MPCHECK_DIFF_RUNS runs each
 // (default 3), a fixed seed, all runs of a batch of programs at once. A hang costs its timeout.
@@ -34,22 +33,6 @@ constexpr double kFinishSeconds = 10;
 constexpr int kMaxBatch = 16;
 
 enum class Expectation { finishes_cleanly, finishes, hangs, not_judged };
-
-/// Known model gap (model/README.md): under spawn and forkserver, CPython's exit unlinks the
-/// semaphores of the SemLocks a process created before it joins its children, so a child that
-/// has not loaded its arguments yet dies in spawn._main (FileNotFoundError); the model runs a
-/// child's target at once. Nothing is claimed where main may exit before joining every worker.
-bool exits_before_joining_a_spawned_worker(const gen::GenProgram& p) {
-    if (p.start_method == model::StartMethod::fork) return false;
-    std::vector<bool> started(p.workers.size());
-    std::vector<bool> joined(p.workers.size());
-    for (const gen::GenStep& step : p.main) {
-        if (step.target >= p.workers.size()) continue;
-        if (step.kind == gen::StepKind::start) started[step.target] = true;
-        if (step.kind == gen::StepKind::join && started[step.target]) joined[step.target] = true;
-    }
-    return started != joined;
-}
 
 Expectation expectation(const Checked& checked) {
     if (checked.every_run_deadlocks) return Expectation::hangs;
@@ -131,9 +114,7 @@ TEST(CPythonDifferential, ModelVerdictsHoldOnCPython) {
             const model::Model m(gen::to_model(batch[i]), model::StartMethod::fork);
             checks.push_back(check_fully(m, explorer::SearchOrder::breadth_first));
             const bool within_bound = bounds.admit(checks.back().result);
-            expected.push_back(within_bound && !exits_before_joining_a_spawned_worker(batch[i])
-                                   ? expectation(checks.back())
-                                   : Expectation::not_judged);
+            expected.push_back(within_bound ? expectation(checks.back()) : Expectation::not_judged);
             if (expected.back() == Expectation::not_judged) {
                 ++not_judged;
                 continue;

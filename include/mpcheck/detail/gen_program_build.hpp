@@ -283,7 +283,9 @@ inline model::Program to_model(const GenProgram& program) {
                 ++params;
             }
         }
-        b.program().functions[b.function_id(fname)].num_params = params;
+        model::Function& fn = b.program().functions[b.function_id(fname)];
+        fn.num_params = params;
+        fn.loc = {at.worker_def_lines[w], 1}; // where a failure to load its args is reported
         for (std::size_t s = 0; s < program.workers[w].size(); ++s)
             detail::build_step(f, program, program.workers[w][s], s, false,
                                at.worker_step_lines[w][s]);

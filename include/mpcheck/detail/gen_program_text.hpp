@@ -275,6 +275,7 @@ struct PythonLayout {
     std::string text;
     std::vector<std::uint32_t> resource_lines;
     std::vector<std::uint32_t> process_lines;
+    std::vector<std::uint32_t> worker_def_lines; ///< def workerN(...):
     std::vector<std::vector<std::uint32_t>> worker_step_lines;
     std::vector<std::uint32_t> main_step_lines;
     std::uint32_t guard_line = 0; ///< if __name__ == '__main__':
@@ -405,6 +406,7 @@ inline PythonLayout layout(const GenProgram& p) {
     const std::string args = argument_list(p);
     for (std::uint32_t w = 0; w < p.workers.size(); ++w) {
         lines.insert(lines.end(), {"", "", cat("def ", index_name("worker", w), "(", args, "):")});
+        out.worker_def_lines.push_back(static_cast<std::uint32_t>(lines.size()));
         if (p.workers[w].empty()) lines.emplace_back("    pass");
         auto& step_lines = out.worker_step_lines.emplace_back();
         for (std::size_t s = 0; s < p.workers[w].size(); ++s)
