@@ -65,11 +65,17 @@ model::ExcType Lowerer::exc_type(const Expr& e) const {
     return *t;
 }
 
+namespace {
+// `__name__ == '__main__'`: the one use of __name__ the model understands.
+bool is_main_check(const Expr& e) {
+    return e.kind == ExprKind::compare && e.text == "==" && e.args[0]->kind == ExprKind::name &&
+           e.args[0]->text == "__name__" && e.args[1]->kind == ExprKind::string &&
+           e.args[1]->text == "__main__";
+}
+} // namespace
+
 Val Lowerer::condition(const Expr& e) {
-    // `__name__ == '__main__'` is the one use of __name__ the model understands.
-    if (e.kind == ExprKind::compare && e.text == "==" && e.args[0]->kind == ExprKind::name &&
-        e.args[0]->text == "__name__" && e.args[1]->kind == ExprKind::string &&
-        e.args[1]->text == "__main__") {
+    if (is_main_check(e)) {
         const Reg t = fb().temp();
         at(e.pos);
         fb().emit({.op = Op::name_is_main, .dst = t}, src(e.pos));
@@ -140,7 +146,7 @@ Val Lowerer::value(const Expr& e, std::string_view text) {
     }
     case ExprKind::compare: {
         if (e.text == "in" || e.text == "not in") return membership(e);
-        if (e.args[0]->kind == ExprKind::name && e.args[0]->text == "__name__") return condition(e);
+        if (is_main_check(e)) return condition(e); // any other use of __name__ is refused
         static const std::map<std::string, BinaryOp> kOps = {
             {"==", BinaryOp::eq}, {"!=", BinaryOp::ne},        {"<", BinaryOp::lt},
             {"<=", BinaryOp::le}, {">", BinaryOp::gt},         {">=", BinaryOp::ge},

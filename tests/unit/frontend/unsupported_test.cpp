@@ -88,6 +88,16 @@ TEST(Unsupported, SyntaxErrors) {
     }
 }
 
+TEST(Unsupported, NameComparedWithAnotherStringIsRefused) {
+    // Found by the fuzzing property: this recursed until the stack overflowed.
+    const Diagnostic d =
+        diagnose("import multiprocessing as mp\n\nif __name__ == '__maindel x__':\n"
+                 "    q = mp.Queue()\n");
+    EXPECT_TRUE(d.message.starts_with("unsupported: '__name__' outside")) << d.message;
+    EXPECT_EQ(d.line, 3u);
+    EXPECT_EQ(d.column, 4u);
+}
+
 TEST(Unsupported, NeverCrashesOnPrefixesOrDeepNesting) {
     const std::string program = R"(import multiprocessing as mp
 
