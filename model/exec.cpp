@@ -112,6 +112,12 @@ std::uint32_t Exec::new_object(ObjKind kind, std::uint32_t size) {
     if ((pword(layout::proc::kFlags) & layout::proc::kFlagRunsModule) != 0) {
         set_oword(obj, layout::obj::kOrigin, layout::obj::kOriginModuleCopy);
     }
+    // A Connection's descriptor closes when its creator drops the object (references.hpp).
+    if (kind == ObjKind::conn) {
+        set_oword(obj, layout::obj::kOrigin,
+                  oword(obj, layout::obj::kOrigin) |
+                      ((proc + 1) << layout::obj::kOriginCreatorShift));
+    }
     // Queues and synchronisation objects are built on SemLocks made through a context
     // (context.py: `ctx=self.get_context()`): the default one fixes this process's default
     // context, and a fork context marks the SemLocks as unpicklable for spawned children.

@@ -77,7 +77,7 @@ inline constexpr std::uint32_t kOriginForkContext = 1u << 1;
 inline constexpr std::uint32_t kOriginNamed = 1u << 2;
 /// The names of its SemLocks are unlinked: a spawn child can no longer unpickle it.
 inline constexpr std::uint32_t kOriginUnlinked = 1u << 3;
-/// Bits from here: the process + 1 that created an object with named SemLocks.
+/// Bits from here: the process + 1 that created a Connection or an object with named SemLocks.
 inline constexpr std::uint32_t kOriginCreatorShift = 8;
 } // namespace obj
 

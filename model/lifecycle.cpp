@@ -1,6 +1,7 @@
 #include "model/lifecycle.hpp"
 
 #include "model/channel.hpp"
+#include "model/references.hpp"
 #include "model/semantics.hpp"
 #include "model/spawn_args.hpp"
 
@@ -335,8 +336,8 @@ void clear_dead_registers(Exec& x) {
     for (const Reg r : fn.dead_at[words[f + lf::kPc]]) {
         const std::uint32_t w = words[regs + r];
         if (w == kAbsent) continue;
-        // A variable holds its value until rebound, which matters where dropping it unlinks
-        // named semaphores (spawn_args.hpp); temporaries die at once, as in CPython.
+        // A variable holds its value until rebound, which matters where dropping it has an
+        // effect (references.hpp); temporaries die at once, as in CPython.
         const Value v = Value::from_bits(w);
         if ((v.tag() == Value::Tag::object || v.tag() == Value::Tag::sequence) && fn.variables[r] &&
             keeps_reference(x, v))

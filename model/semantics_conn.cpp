@@ -1,4 +1,6 @@
 #include "model/condition.hpp"
+#include "model/lifecycle.hpp"
+#include "model/references.hpp"
 #include "model/semantics.hpp"
 
 /// Pipe() and Connection (spec §3). Each end of a pipe is one conn record; the bytes readable
@@ -7,8 +9,9 @@
 ///  - Pipe(duplex=True) is one socketpair: each end has the channel of the direction that
 ///    arrives there, so send() on an end writes into its peer's channel.
 /// `kOpen` holds a bit per process with an open descriptor of that end (fork duplicates every
-/// bit, exit and close() clear them); it drives both EOF (no writer descriptor left anywhere)
-/// and EPIPE (no reader descriptor left anywhere).
+/// bit, exit and close() clear them; the maker's copy also closes once it drops the object, see
+/// references.hpp); it drives both EOF (no writer descriptor left anywhere) and EPIPE (no reader
+/// descriptor left anywhere).
 ///
 /// Connections take no lock (connection.py): two writers on one end can interleave the bytes
 /// of large messages, and two readers can split one message between them. The model marks
@@ -37,9 +40,15 @@ bool open_here(const Exec& x, std::uint32_t c) {
     return (x.oword(c, lcn::kOpen) & x.bit(x.proc)) != 0;
 }
 
-// Some process still holds a descriptor of this end.
+// Some process still holds a descriptor of this end. The creator's copy is closed once it no
+// longer references the end (Connection.__del__), which is only looked into when no other
+// process holds one.
 bool open_anywhere(const Exec& x, std::uint32_t c) {
-    return x.oword(c, lcn::kOpen) != 0;
+    const std::uint32_t open = x.oword(c, lcn::kOpen);
+    if (open == 0) return false;
+    const std::uint32_t creator = creator_of(x, c);
+    if (has_ended(x.s, creator) || (open & ~x.bit(creator)) != 0) return true;
+    return dropped_by_creator(x, c) == 0;
 }
 
 std::uint32_t peer(const Exec& x, std::uint32_t c) {

@@ -1,6 +1,6 @@
 #include "model/lifecycle.hpp"
+#include "model/references.hpp"
 #include "model/semantics.hpp"
-#include "model/spawn_args.hpp"
 
 #include <array>
 
@@ -129,9 +129,14 @@ void inherit_by_fork(Exec& x, std::uint32_t child) {
         x.set_pword_of(child, lp::kGlobals + g, x.pword(lp::kGlobals + g));
     }
     for (std::uint32_t o = 0; o < x.s.num_objects(); ++o) {
-        if (x.kind_of(o) == ObjKind::conn && (x.oword(o, lcn::kOpen) & x.bit(x.proc)) != 0) {
-            x.set_oword(o, lcn::kOpen, x.oword(o, lcn::kOpen) | x.bit(child));
+        if (x.kind_of(o) != ObjKind::conn || (x.oword(o, lcn::kOpen) & x.bit(x.proc)) == 0)
+            continue;
+        // An end the parent made and dropped was closed by its __del__: nothing to inherit.
+        if (dropped_by_creator(x, o) != 0) {
+            x.set_oword(o, lcn::kOpen, x.oword(o, lcn::kOpen) & ~x.bit(x.proc));
+            continue;
         }
+        x.set_oword(o, lcn::kOpen, x.oword(o, lcn::kOpen) | x.bit(child));
     }
     // The child is the newest process, so its views sort after every existing one.
     const std::uint32_t existing = x.s.num_views();

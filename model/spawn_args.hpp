@@ -15,9 +15,6 @@
 /// target runs.
 namespace mpcheck::model::detail {
 
-/// Whether `v` is, or holds, an object made of named SemLocks.
-bool holds_named_semlocks(const Exec& x, Value v);
-
 /// Whether the acting process is a spawn child that has re-run the main module and unpickles
 /// its args in its next step.
 bool loads_args_next(const Exec& x);
@@ -36,10 +33,5 @@ void unlink_created_semlocks(Exec& x, std::uint32_t p);
 /// `p` is killed: the SemLocks it created and no longer referenced were unlinked when it
 /// dropped them; the others keep their names.
 void unlink_dropped_semlocks(Exec& x, std::uint32_t p);
-
-/// Whether a dead register that holds `v` must keep it: a variable's reference to named
-/// SemLocks lasts until it is rebound or its frame ends, as in CPython, since dropping it
-/// unlinks their names.
-bool keeps_reference(const Exec& x, Value v);
 
 } // namespace mpcheck::model::detail

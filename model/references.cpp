@@ -1,0 +1,124 @@
+#include "model/references.hpp"
+
+#include "model/lifecycle.hpp"
+#include "model/sequences.hpp"
+
+namespace mpcheck::model::detail {
+
+namespace lp = layout::proc;
+namespace lf = layout::frame;
+namespace lo = layout::obj;
+
+namespace {
+
+bool is_named(const Exec& x, std::uint32_t obj) {
+    return (x.oword(obj, lo::kOrigin) & lo::kOriginNamed) != 0;
+}
+
+// Calls f(part) for each object that `obj` holds a reference to: a Condition's lock, the
+// Condition inside an Event, a Barrier or a JoinableQueue.
+template <typename F> void for_each_part(const Exec& x, std::uint32_t obj, F&& f) {
+    switch (x.kind_of(obj)) {
+    case ObjKind::cond:
+        f(x.oword(obj, layout::cond::kLock));
+        break;
+    case ObjKind::event:
+        f(x.oword(obj, layout::event::kCond));
+        break;
+    case ObjKind::barrier:
+        f(x.oword(obj, layout::barrier::kCond));
+        break;
+    case ObjKind::queue:
+        if (x.oword(obj, layout::queue::kQueueKind) ==
+            static_cast<std::uint32_t>(QueueKind::joinable))
+            f(x.oword(obj, layout::queue::kCond));
+        break;
+    default:
+        break;
+    }
+}
+
+// Whether v is, or holds, an object that `tracked` accepts.
+template <typename F> bool holds(const Exec& x, Value v, F&& tracked) {
+    if (v.tag() == Value::Tag::sequence) {
+        for (const std::uint32_t item : x.sequences->content(v.as_sequence()).items) {
+            if (holds(x, Value::from_bits(item), tracked)) return true;
+        }
+        return false;
+    }
+    if (v.tag() != Value::Tag::object || v.as_object() >= x.s.num_objects()) return false;
+    if (tracked(v.as_object())) return true;
+    bool found = false;
+    for_each_part(x, v.as_object(), [&](std::uint32_t part) {
+        found = found || holds(x, Value::object(part), tracked);
+    });
+    return found;
+}
+
+} // namespace
+
+std::uint32_t creator_of(const Exec& x, std::uint32_t obj) {
+    return (x.oword(obj, lo::kOrigin) >> lo::kOriginCreatorShift) - 1;
+}
+
+void Reach::add(Value v) {
+    if (v.tag() == Value::Tag::sequence) {
+        for (const std::uint32_t item : x_.sequences->content(v.as_sequence()).items)
+            add(Value::from_bits(item));
+    } else if (v.tag() == Value::Tag::object) {
+        add_object(v.as_object());
+    }
+}
+
+// The registers of the `frames` frames that start at word `at`.
+void Reach::add_frames(std::uint32_t at, std::uint32_t frames) {
+    for (std::uint32_t i = 0; i < frames; ++i) {
+        const std::uint32_t regs = x_.prog.functions[x_.s.word(at + lf::kFunc)].num_regs;
+        for (std::uint32_t r = 0; r < regs; ++r)
+            add(Value::from_bits(x_.s.word(at + lf::kRegs + r)));
+        at += lf::kRegs + regs;
+    }
+}
+
+void Reach::add_process(std::uint32_t p) {
+    const auto globals = static_cast<std::uint32_t>(x_.prog.globals.size());
+    const std::uint32_t base = x_.s.process_offset(p);
+    for (std::uint32_t g = 0; g < globals; ++g)
+        add(Value::from_bits(x_.s.word(base + lp::kGlobals + g)));
+    add_frames(base + lp::kGlobals + globals, x_.s.word(base + lp::kDepth));
+    for (std::uint32_t c = 0; c < x_.s.num_processes(); ++c) {
+        const std::uint32_t child = x_.s.process_offset(c);
+        if (x_.s.word(child + lp::kParent) == p + 1 &&
+            x_.s.word(child + lp::kStatus) == static_cast<std::uint32_t>(ProcStatus::not_started))
+            add_frames(child + lp::kGlobals + globals, x_.s.word(child + lp::kDepth));
+    }
+}
+
+void Reach::add_object(std::uint32_t obj) {
+    if (obj >= marked_.size() || marked_[obj]) return;
+    marked_[obj] = true;
+    for_each_part(x_, obj, [&](std::uint32_t part) { add_object(part); });
+}
+
+bool holds_named_semlocks(const Exec& x, Value v) {
+    return holds(x, v, [&](std::uint32_t o) { return is_named(x, o); });
+}
+
+bool keeps_reference(const Exec& x, Value v) {
+    return holds(x, v, [&](std::uint32_t o) {
+        return is_named(x, o) || (x.kind_of(o) == ObjKind::conn && creator_of(x, o) == x.proc);
+    });
+}
+
+std::uint32_t dropped_by_creator(const Exec& x, std::uint32_t c) {
+    const std::uint32_t creator = creator_of(x, c);
+    // An ended creator's descriptors were closed then; its slot may be another process's now.
+    if (has_ended(x.s, creator)) return 0;
+    const std::uint32_t bit = x.bit(creator);
+    if ((x.oword(c, layout::conn::kOpen) & bit) == 0) return 0;
+    Reach held(x);
+    held.add_process(creator);
+    return held.marked(c) ? 0 : bit;
+}
+
+} // namespace mpcheck::model::detail

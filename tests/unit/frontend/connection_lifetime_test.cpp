@@ -1,0 +1,232 @@
+// A Connection closes its descriptor when the process that made it drops its last reference to
+// the object (Connection.__del__: a helper returns, a variable is rebound), not only at close()
+// or exit. Whether a reader sees EOF and whether a writer gets BrokenPipeError depend on it.
+// Copies a process inherited stay open: a forked child's live on in the parent's frames it never
+// returns from, a spawn child's in its target's args. Every program here was run on CPython 3.11
+// with the outcome the test expects.
+#include "tests/unit/frontend/e2e_support.hpp"
+
+namespace mpcheck::frontend {
+namespace {
+
+using testing::check;
+using testing::has;
+using testing::substitute;
+
+// The writer end is made in a helper that sends one item and returns; KEEP decides whether a
+// reference survives the helper.
+constexpr const char* kSpawnReader = R"(import multiprocessing as mp
+
+
+def reader(r):
+    while True:
+        try:
+            item = r.recv()
+        except EOFError:
+            break
+        print('got', item)
+
+
+def start_reader(ctx):
+    r, w = ctx.Pipe(duplex=False)
+    p = ctx.Process(target=reader, args=(r,))
+    p.start()
+    r.close()
+    w.send(1)
+    KEEP
+    return p
+
+
+if __name__ == '__main__':
+    ctx = mp.get_context('spawn')
+    p = start_reader(ctx)
+    p.join()
+)";
+
+TEST(ConnectionLifetime, AWriteEndDroppedByTheHelperThatMadeItIsClosed) {
+    // spawn: the child has only the read end; main's write end dies with start_reader's frame.
+    EXPECT_EQ(check(substitute(kSpawnReader, "KEEP", "pass")).verdict, properties::Verdict::ok);
+}
+
+TEST(ConnectionLifetime, AWriteEndKeptInAGlobalKeepsTheReaderWaiting) {
+    const auto r = check(substitute(kSpawnReader, "KEEP", "global kept\n    kept = w"));
+    EXPECT_TRUE(has(r, "deadlock"));
+}
+
+// fork: the child closes the copy of the write end it inherited first thing.
+constexpr const char* kForkReader = R"(import multiprocessing as mp
+
+
+def reader(r, w):
+    w.close()
+    while True:
+        try:
+            item = r.recv()
+        except EOFError:
+            break
+        print('got', item)
+
+
+def start_reader():
+    r, w = mp.Pipe(duplex=False)
+    p = mp.Process(target=reader, args=(r, w))
+    p.start()
+    r.close()
+    w.send(1)
+    KEEP
+    return p
+
+
+if __name__ == '__main__':
+    mp.set_start_method('fork')
+    p = start_reader()
+    p.join()
+)";
+
+TEST(ConnectionLifetime, UnderForkTheChildsCopyAndTheDroppedOneAreBothClosed) {
+    EXPECT_EQ(check(substitute(kForkReader, "KEEP", "pass")).verdict, properties::Verdict::ok);
+}
+
+TEST(ConnectionLifetime, UnderForkAKeptWriteEndStillHangsTheReader) {
+    EXPECT_TRUE(
+        has(check(substitute(kForkReader, "KEEP", "global kept\n    kept = w")), "deadlock"));
+}
+
+TEST(ConnectionLifetime, AVariableKeepsItsEndOpenUntilItsFunctionReturns) {
+    // `w` is not used after send(), but main()'s frame holds it while main() waits in join().
+    const auto r = check(R"(import multiprocessing as mp
+
+
+def reader(r):
+    while True:
+        try:
+            item = r.recv()
+        except EOFError:
+            break
+        print('got', item)
+
+
+def main():
+    ctx = mp.get_context('spawn')
+    r, w = ctx.Pipe(duplex=False)
+    p = ctx.Process(target=reader, args=(r,))
+    p.start()
+    r.close()
+    w.send(1)
+    p.join()
+
+
+if __name__ == '__main__':
+    main()
+)");
+    EXPECT_TRUE(has(r, "deadlock"));
+}
+
+TEST(ConnectionLifetime, AWorkerWhoseTaskPipeWasDroppedGetsEOFError) {
+    const auto r = check(R"(import multiprocessing as mp
+
+
+def worker(r):
+    task = r.recv()
+    print('task', task)
+
+
+def launch(ctx):
+    r, w = ctx.Pipe(duplex=False)
+    p = ctx.Process(target=worker, args=(r,))
+    p.start()
+    return p
+
+
+if __name__ == '__main__':
+    ctx = mp.get_context('spawn')
+    p = launch(ctx)
+    p.join()
+    print('exitcode', p.exitcode)
+)");
+    EXPECT_TRUE(testing::raises(r, "EOFError"));
+    EXPECT_FALSE(has(r, "deadlock")); // the worker ends, so main's join() returns
+}
+
+TEST(ConnectionLifetime, AWorkerThatIsSentItsTaskBeforeTheDropIsOk) {
+    const auto r = check(R"(import multiprocessing as mp
+
+
+def worker(r):
+    task = r.recv()
+    print('task', task)
+
+
+def launch(ctx):
+    r, w = ctx.Pipe(duplex=False)
+    p = ctx.Process(target=worker, args=(r,))
+    p.start()
+    w.send('job')
+    return p
+
+
+if __name__ == '__main__':
+    ctx = mp.get_context('spawn')
+    p = launch(ctx)
+    p.join()
+    print('exitcode', p.exitcode)
+)");
+    EXPECT_EQ(r.verdict, properties::Verdict::ok);
+}
+
+TEST(ConnectionLifetime, AResultPipeWhoseReadEndWasDroppedRaisesBrokenPipeError) {
+    const auto r = check(R"(import multiprocessing as mp
+
+
+def worker(w):
+    w.send('result')
+
+
+def launch(ctx):
+    r, w = ctx.Pipe(duplex=False)
+    p = ctx.Process(target=worker, args=(w,))
+    p.start()
+    w.close()
+    return p
+
+
+if __name__ == '__main__':
+    ctx = mp.get_context('spawn')
+    p = launch(ctx)
+    p.join()
+    print('exitcode', p.exitcode)
+)");
+    // CPython: BrokenPipeError in the worker (EPIPE: no read descriptor is left).
+    ASSERT_TRUE(has(r, "api-misuse"));
+    EXPECT_NE(r.violations[0].message.find("send() to a pipe whose reader is closed"),
+              std::string::npos);
+}
+
+TEST(ConnectionLifetime, AResultPipeWhoseReadEndIsReturnedIsOk) {
+    const auto r = check(R"(import multiprocessing as mp
+
+
+def worker(w):
+    w.send('result')
+
+
+def launch(ctx):
+    r, w = ctx.Pipe(duplex=False)
+    p = ctx.Process(target=worker, args=(w,))
+    p.start()
+    w.close()
+    return p, r
+
+
+if __name__ == '__main__':
+    ctx = mp.get_context('spawn')
+    p, r = launch(ctx)
+    print(r.recv())
+    p.join()
+    print('exitcode', p.exitcode)
+)");
+    EXPECT_EQ(r.verdict, properties::Verdict::ok);
+}
+
+} // namespace
+} // namespace mpcheck::frontend
