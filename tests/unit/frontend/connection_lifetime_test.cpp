@@ -122,8 +122,9 @@ if __name__ == '__main__':
     EXPECT_TRUE(has(r, "deadlock"));
 }
 
-TEST(ConnectionLifetime, AWorkerWhoseTaskPipeWasDroppedGetsEOFError) {
-    const auto r = check(R"(import multiprocessing as mp
+// launch() makes a task pipe, starts a worker on its read end and returns: SEND decides whether
+// the task is sent before the write end dies with launch()'s frame.
+constexpr const char* kTaskPipe = R"(import multiprocessing as mp
 
 
 def worker(r):
@@ -135,6 +136,7 @@ def launch(ctx):
     r, w = ctx.Pipe(duplex=False)
     p = ctx.Process(target=worker, args=(r,))
     p.start()
+    SEND
     return p
 
 
@@ -143,39 +145,22 @@ if __name__ == '__main__':
     p = launch(ctx)
     p.join()
     print('exitcode', p.exitcode)
-)");
+)";
+
+TEST(ConnectionLifetime, AWorkerWhoseTaskPipeWasDroppedGetsEOFError) {
+    const auto r = check(substitute(kTaskPipe, "SEND", "pass"));
     EXPECT_TRUE(testing::raises(r, "EOFError"));
     EXPECT_FALSE(has(r, "deadlock")); // the worker ends, so main's join() returns
 }
 
 TEST(ConnectionLifetime, AWorkerThatIsSentItsTaskBeforeTheDropIsOk) {
-    const auto r = check(R"(import multiprocessing as mp
-
-
-def worker(r):
-    task = r.recv()
-    print('task', task)
-
-
-def launch(ctx):
-    r, w = ctx.Pipe(duplex=False)
-    p = ctx.Process(target=worker, args=(r,))
-    p.start()
-    w.send('job')
-    return p
-
-
-if __name__ == '__main__':
-    ctx = mp.get_context('spawn')
-    p = launch(ctx)
-    p.join()
-    print('exitcode', p.exitcode)
-)");
-    EXPECT_EQ(r.verdict, properties::Verdict::ok);
+    EXPECT_EQ(check(substitute(kTaskPipe, "SEND", "w.send('job')")).verdict,
+              properties::Verdict::ok);
 }
 
-TEST(ConnectionLifetime, AResultPipeWhoseReadEndWasDroppedRaisesBrokenPipeError) {
-    const auto r = check(R"(import multiprocessing as mp
+// launch() makes a result pipe and starts a worker on its write end; RETURN decides whether the
+// read end outlives launch(), USE whether main reads the result.
+constexpr const char* kResultPipe = R"(import multiprocessing as mp
 
 
 def worker(w):
@@ -187,15 +172,19 @@ def launch(ctx):
     p = ctx.Process(target=worker, args=(w,))
     p.start()
     w.close()
-    return p
+    return RETURN
 
 
 if __name__ == '__main__':
     ctx = mp.get_context('spawn')
-    p = launch(ctx)
+    RETURN = launch(ctx)
+    USE
     p.join()
     print('exitcode', p.exitcode)
-)");
+)";
+
+TEST(ConnectionLifetime, AResultPipeWhoseReadEndWasDroppedRaisesBrokenPipeError) {
+    const auto r = check(substitute(substitute(kResultPipe, "RETURN", "p"), "USE", "pass"));
     // CPython: BrokenPipeError in the worker (EPIPE: no read descriptor is left).
     ASSERT_TRUE(has(r, "api-misuse"));
     EXPECT_NE(r.violations[0].message.find("send() to a pipe whose reader is closed"),
@@ -203,28 +192,8 @@ if __name__ == '__main__':
 }
 
 TEST(ConnectionLifetime, AResultPipeWhoseReadEndIsReturnedIsOk) {
-    const auto r = check(R"(import multiprocessing as mp
-
-
-def worker(w):
-    w.send('result')
-
-
-def launch(ctx):
-    r, w = ctx.Pipe(duplex=False)
-    p = ctx.Process(target=worker, args=(w,))
-    p.start()
-    w.close()
-    return p, r
-
-
-if __name__ == '__main__':
-    ctx = mp.get_context('spawn')
-    p, r = launch(ctx)
-    print(r.recv())
-    p.join()
-    print('exitcode', p.exitcode)
-)");
+    const auto r =
+        check(substitute(substitute(kResultPipe, "RETURN", "p, r"), "USE", "print(r.recv())"));
     EXPECT_EQ(r.verdict, properties::Verdict::ok);
 }
 
