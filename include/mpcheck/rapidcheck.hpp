@@ -115,6 +115,10 @@ struct GenProgram {
     model::StartMethod start_method = model::StartMethod::fork;
     /// Whether worker i is created with daemon=True (one flag per worker once normalized).
     std::vector<bool> daemon = {};
+    /// Whether main's body is the function main() that the guard calls, so that its objects die
+    /// when main() returns rather than at exit. to_python only: to_model refuses such programs
+    /// (check them through the front end).
+    bool main_in_function = false;
     friend bool operator==(const GenProgram&, const GenProgram&) = default;
 };
 
@@ -143,6 +147,9 @@ struct GenOptions {
     /// The start methods to draw from (non-empty; repeat one to weight it). Shrinks towards the
     /// first.
     std::vector<model::StartMethod> start_methods{model::StartMethod::fork};
+    /// Whether half the programs put main's body into a function main() (shrinks to module
+    /// level). Off by default: to_model builds module-level programs only.
+    bool main_in_function = false;
 };
 
 /// The program made valid: resource steps fit their resource's kind (a step of another kind
@@ -155,6 +162,7 @@ inline GenProgram normalized(GenProgram program);
 /// The program as Python source (with the `if __name__ == '__main__':` guard).
 inline std::string to_python(const GenProgram& program);
 /// The program built with ProgramBuilder, at the source lines and columns of to_python.
+/// Throws std::invalid_argument for a program with main_in_function.
 inline model::Program to_model(const GenProgram& program);
 /// Random programs within `options`, normalized; they shrink towards fewer and simpler steps.
 inline rc::Gen<GenProgram> arbitrary_program(GenOptions options = {});

@@ -83,6 +83,13 @@ template <typename T> T uniform(T lo, T hi) {
     return *rc::gen::resize(rc::kNominalSize, rc::gen::inRange<T>(lo, hi));
 }
 
+// Generated programs to damage: also with main's body in a function (printed only).
+gen::GenOptions fuzz_options() {
+    gen::GenOptions options = prop_options();
+    options.main_in_function = true;
+    return options;
+}
+
 std::size_t lines_of(const std::string& text) {
     return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
 }
@@ -96,7 +103,7 @@ TEST(FrontEndFuzz, DamagedProgramsAreRefusedClearlyOrChecked) {
         // Half the time a generated program: denser in multiprocessing calls than the examples.
         std::string text = uniform(0, 2) == 0
                                ? programs[uniform<std::size_t>(0, programs.size())]
-                               : gen::to_python(*gen::arbitrary_program(prop_options()));
+                               : gen::to_python(*gen::arbitrary_program(fuzz_options()));
         const auto edits = uniform(1, 4);
         for (int i = 0; i < edits; ++i) {
             const auto kind = uniform(0u, 5u);

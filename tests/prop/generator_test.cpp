@@ -7,6 +7,7 @@
 #include <rapidcheck/detail/TestListenerAdapter.h>
 
 #include <algorithm>
+#include <stdexcept>
 #include <string>
 #include <variant>
 
@@ -150,6 +151,40 @@ if __name__ == '__main__':
     const auto r = properties::check_model(m, prop_limits());
     EXPECT_EQ(violated_ids(r), std::vector<std::string>{"deadlock"});
     EXPECT_EQ(r.violations[0].loc, (model::SourceLoc{12, 5})); // p0.join()
+}
+
+TEST(Generators, MainInAFunctionPrintsAMainFunctionAndIsNotBuilt) {
+    // The seed hazard's fix with main's body in main(): the front end lowers it; to_model, which
+    // builds module-level programs only, refuses it rather than build another program.
+    GenProgram p{
+        {ResourceKind::queue},
+        {{GenStep{StepKind::put, 0, Payload::large}}},
+        {GenStep{StepKind::start, 0}, GenStep{StepKind::get, 0}, GenStep{StepKind::join, 0}}};
+    p.main_in_function = true;
+    const std::string text = gen::to_python(p);
+    EXPECT_EQ(text, R"(import multiprocessing as mp
+
+
+def worker0(q0):
+    q0.put('X' * 100000)
+
+
+def main():
+    q0 = mp.Queue()
+    p0 = mp.Process(target=worker0, args=(q0,))
+    p0.start()
+    q0.get()
+    p0.join()
+
+
+if __name__ == '__main__':
+    main()
+)");
+    EXPECT_THROW((void)gen::to_model(p), std::invalid_argument);
+    auto lowered = frontend::lower_python(text, "main_in_function.py");
+    ASSERT_TRUE(std::holds_alternative<model::Program>(lowered));
+    const model::Model m(std::get<model::Program>(std::move(lowered)), model::StartMethod::fork);
+    EXPECT_EQ(properties::check_model(m, prop_limits()).verdict, properties::Verdict::ok);
 }
 
 TEST(Generators, PrintsEveryKindOfResourceAndStep) {

@@ -6,6 +6,7 @@
 #include "model/program_builder.hpp"
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -271,6 +272,9 @@ inline void build_resource(model::ProgramBuilder& b, model::FunctionBuilder& f, 
 } // namespace detail
 
 inline model::Program to_model(const GenProgram& program) {
+    if (program.main_in_function)
+        throw std::invalid_argument("to_model builds module-level programs only: lower "
+                                    "to_python's text of a main_in_function program instead");
     const detail::PythonLayout at = detail::layout(program);
     model::ProgramBuilder b;
     for (std::uint32_t w = 0; w < program.workers.size(); ++w) {

@@ -63,6 +63,7 @@ inline GenProgram normalized(GenProgram program) {
     GenProgram out;
     out.resources = program.resources;
     out.start_method = program.start_method;
+    out.main_in_function = program.main_in_function;
     for (const auto& w : program.workers)
         out.workers.push_back(detail::fit_worker(w, out.resources));
     // A worker main never starts explicitly is started at the front, so every step of main
@@ -156,10 +157,16 @@ inline rc::Gen<GenProgram> arbitrary_program(GenOptions options) {
             ? g::resize(kFullSize, detail::shrinking_element<bool>({false, false, false, true}))
             : g::just(false);
     const auto daemon = bounded(options.max_workers, g::container<std::vector<bool>>(daemon_flag));
-    return g::map(g::tuple(resources, workers, main_steps, method, daemon), [](const auto& parts) {
-        return normalized(GenProgram{std::get<0>(parts), std::get<1>(parts), std::get<2>(parts),
-                                     std::get<3>(parts), std::get<4>(parts)});
-    });
+    const auto in_function =
+        options.main_in_function
+            ? g::resize(kFullSize, detail::shrinking_element<bool>({false, true}))
+            : g::just(false);
+    return g::map(g::tuple(resources, workers, main_steps, method, daemon, in_function),
+                  [](const auto& parts) {
+                      return normalized(GenProgram{std::get<0>(parts), std::get<1>(parts),
+                                                   std::get<2>(parts), std::get<3>(parts),
+                                                   std::get<4>(parts), std::get<5>(parts)});
+                  });
 }
 
 } // namespace mpcheck::gen

@@ -412,8 +412,12 @@ inline PythonLayout layout(const GenProgram& p) {
         for (std::size_t s = 0; s < p.workers[w].size(); ++s)
             step_lines.push_back(write_step(p, p.workers[w][s], s, lines));
     }
-    lines.insert(lines.end(), {"", "", "if __name__ == '__main__':"});
-    out.guard_line = static_cast<std::uint32_t>(lines.size());
+    if (p.main_in_function) {
+        lines.insert(lines.end(), {"", "", "def main():"});
+    } else {
+        lines.insert(lines.end(), {"", "", "if __name__ == '__main__':"});
+        out.guard_line = static_cast<std::uint32_t>(lines.size());
+    }
     const std::size_t body_start = lines.size();
     if (p.start_method != model::StartMethod::fork) {
         const bool spawn = p.start_method == model::StartMethod::spawn;
@@ -430,6 +434,11 @@ inline PythonLayout layout(const GenProgram& p) {
     for (std::size_t s = 0; s < p.main.size(); ++s)
         out.main_step_lines.push_back(write_step(p, p.main[s], s, lines));
     if (lines.size() == body_start) lines.emplace_back("    pass");
+    if (p.main_in_function) {
+        lines.insert(lines.end(), {"", "", "if __name__ == '__main__':"});
+        out.guard_line = static_cast<std::uint32_t>(lines.size());
+        lines.emplace_back("    main()");
+    }
     for (const auto& l : lines) {
         out.text += l;
         out.text += '\n';
