@@ -50,9 +50,14 @@ Outcome load_args(Exec& x) {
         if (!args.marked(o) || !is_named(x, o) || !is_unlinked(x, o)) continue;
         // spawn._main: pickle.load() -> SemLock._rebuild -> sem_open(name) fails; run() never
         // starts, so no handler of the target sees the exception.
+        const auto creator = static_cast<ProcStatus>(x.pword_of(creator_of(x, o), lp::kStatus));
+        const bool exited = creator == ProcStatus::exiting || creator == ProcStatus::exited;
         x.fact_for(x.proc, FactKind::uncaught_exception,
-                   "FileNotFoundError: it unpickled its args after their creator had exited or "
-                   "dropped them, which unlinks their named semaphores",
+                   exited ? "FileNotFoundError: it unpickled its args after their creator began "
+                            "to exit, which unlinks their named semaphores"
+                          : "FileNotFoundError: it unpickled its args after their creator had "
+                            "dropped its last reference to them, which unlinks their named "
+                            "semaphores",
                    o, load_args_loc(x));
         while (x.depth() > 0)
             pop_frame(x);
