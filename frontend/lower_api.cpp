@@ -136,7 +136,9 @@ Val Lowerer::constructor(const std::string& what, const Expr& e, std::string_vie
         const Reg second = fb().temp();
         if (second != dst + 1) unsupported("internal: pipe registers", e.pos.line, e.pos.column);
         at(e.pos);
-        emit({.op = Op::pipe_new, .dst = dst, .imm = duplex ? 1 : 0}, text);
+        const model::TextId second_name =
+            second_var_.empty() ? model::kNoText : b_.text(second_var_);
+        emit({.op = Op::pipe_new, .dst = dst, .imm = model::pipe_imm(duplex, second_name)}, text);
         return Val{dst, Kind::conn};
     }
     if (what == "set_start_method" || what == "get_context") return context_call(what, e);

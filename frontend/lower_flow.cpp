@@ -28,7 +28,9 @@ void Lowerer::assign(const Expr& target, const Expr& value_expr, const Stmt& s) 
                     unsupported("this unpacking target", t->pos.line, t->pos.column);
             }
             var_ = target.args[0]->text;
+            second_var_ = target.args[1]->text;
             const Val first = expr(value_expr, text);
+            second_var_.clear();
             store(target.args[0]->text, first.reg, Kind::conn);
             store(target.args[1]->text, static_cast<Reg>(first.reg + 1), Kind::conn);
             return;

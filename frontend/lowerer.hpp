@@ -289,6 +289,8 @@ private:
     Scope* scope_ = nullptr;
     model::SourceLoc loc_{1, 1}; ///< location given to the next emitted instruction
     std::string var_; ///< the variable the current statement assigns (names created objects)
+    /// `w` while `r, w = Pipe()` is lowered: the name of the second end.
+    std::string second_var_;
     /// Names bound to contexts: 0 for the default context (the module, get_context()),
     /// StartMethod + 1 for get_context(m).
     std::map<std::string, std::uint8_t> contexts_;

@@ -68,6 +68,12 @@ enum class QueueKind : std::uint8_t { queue, joinable, simple };
 enum class SemKind : std::uint8_t { lock, rlock, semaphore, bounded };
 
 /// One IR instruction. `text` describes the user-level call for traces ("q.put(item)").
+/// pipe_new's imm: the duplex flag, and the TextId naming the second end (`w` of `r, w =
+/// Pipe()`; kNoText: both ends are named by the instruction's name).
+constexpr std::int32_t pipe_imm(bool duplex, TextId second_name) {
+    return static_cast<std::int32_t>((second_name << 1) | (duplex ? 1u : 0u));
+}
+
 struct Instr {
     Op op = Op::nop;
     Wait wait = Wait::forever;

@@ -373,8 +373,17 @@ void FunctionBuilder::release(Reg lock) {
 
 void FunctionBuilder::pipe(Reg first, Reg second, bool duplex) {
     MPCHECK_ASSERT(second == first + 1);
-    emit({.op = Op::pipe_new, .dst = first, .imm = duplex ? 1 : 0},
-         fn().reg_names[first] + ", " + fn().reg_names[second] + " = Pipe()");
+    const std::string& name = fn().reg_names[first];
+    const std::string& second_name = fn().reg_names[second];
+    // Ends made into variables are named after them; temporaries ("$N") leave the text.
+    auto text_of = [&](const std::string& n) {
+        return n.starts_with('$') ? kNoText : owner_->text(n);
+    };
+    emit({.op = Op::pipe_new,
+          .dst = first,
+          .imm = pipe_imm(duplex, text_of(second_name)),
+          .name = text_of(name)},
+         name + ", " + second_name + " = Pipe()");
 }
 
 void FunctionBuilder::handler(std::uint32_t begin, std::uint32_t end, std::uint32_t handler_pc,

@@ -67,13 +67,15 @@ Outcome finish(Exec& x, const Instr& in, Value result) {
 
 // connection.py: Pipe(duplex) -> (c1, c2); for duplex=False c1 is the reader, c2 the writer.
 Outcome pipe_new(Exec& x, const Instr& in) {
-    const bool duplex = in.imm != 0;
+    const bool duplex = (in.imm & 1) != 0;
     const std::uint32_t with_channel = lcn::kChannel + channel::kFreshWords;
     const std::uint32_t first = x.new_object(ObjKind::conn, with_channel);
     const std::uint32_t second = x.new_object(ObjKind::conn, duplex ? with_channel : lcn::kChannel);
     const std::uint32_t both = lcn::kReadable | lcn::kWritable | lcn::kDuplex;
     x.set_oword(first, lcn::kFlags, duplex ? both : lcn::kReadable);
     x.set_oword(second, lcn::kFlags, duplex ? both : lcn::kWritable);
+    if (const auto second_name = static_cast<TextId>(in.imm) >> 1; second_name != kNoText)
+        x.set_oword(second, layout::obj::kName, second_name);
     x.set_oword(first, lcn::kPeer, second);
     x.set_oword(second, lcn::kPeer, first);
     x.set_oword(first, lcn::kOpen, x.bit(x.proc));

@@ -132,7 +132,7 @@ void inherit_by_fork(Exec& x, std::uint32_t child) {
         if (x.kind_of(o) != ObjKind::conn || (x.oword(o, lcn::kOpen) & x.bit(x.proc)) == 0)
             continue;
         // An end the parent made and dropped was closed by its __del__: nothing to inherit.
-        if (dropped_by_creator(x, o) != 0) {
+        if (creator_of(x, o) == x.proc && dropped_by_creator(x, o) != 0) {
             x.set_oword(o, lcn::kOpen, x.oword(o, lcn::kOpen) & ~x.bit(x.proc));
             continue;
         }

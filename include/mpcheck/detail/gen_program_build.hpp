@@ -253,7 +253,11 @@ inline void build_resource(model::ProgramBuilder& b, model::FunctionBuilder& f, 
         break;
     }
     case ResourceKind::duplex_pipe:
-        f.emit({.op = Op::pipe_new, .dst = r, .imm = 1, .name = b.text(names.front())}, text);
+        f.emit({.op = Op::pipe_new,
+                .dst = r,
+                .imm = model::pipe_imm(true, b.text(names.back())),
+                .name = b.text(names.front())},
+               text);
         break;
     case ResourceKind::semaphore:
         create(Op::sem_new, 0, sem_kind(model::SemKind::semaphore));
@@ -262,7 +266,11 @@ inline void build_resource(model::ProgramBuilder& b, model::FunctionBuilder& f, 
         f.emit({.op = Op::event_new, .dst = r}, text);
         break;
     case ResourceKind::pipe: // duplex=False
-        f.emit({.op = Op::pipe_new, .dst = r, .imm = 0, .name = b.text(names.front())}, text);
+        f.emit({.op = Op::pipe_new,
+                .dst = r,
+                .imm = model::pipe_imm(false, b.text(names.back())),
+                .name = b.text(names.front())},
+               text);
         break;
     }
     for (const auto& n : names)

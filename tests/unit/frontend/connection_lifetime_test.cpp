@@ -187,13 +187,54 @@ TEST(ConnectionLifetime, AResultPipeWhoseReadEndWasDroppedRaisesBrokenPipeError)
     const auto r = check(substitute(substitute(kResultPipe, "RETURN", "p"), "USE", "pass"));
     // CPython: BrokenPipeError in the worker (EPIPE: no read descriptor is left).
     ASSERT_TRUE(has(r, "api-misuse"));
-    EXPECT_NE(r.violations[0].message.find("send() to a pipe whose reader is closed"),
-              std::string::npos);
+    EXPECT_NE(r.violations[0].message.find("send() to a pipe whose reader is closed ('w')"),
+              std::string::npos); // the end sent on, named by its variable
 }
 
 TEST(ConnectionLifetime, AResultPipeWhoseReadEndIsReturnedIsOk) {
     const auto r =
         check(substitute(substitute(kResultPipe, "RETURN", "p, r"), "USE", "print(r.recv())"));
+    EXPECT_EQ(r.verdict, properties::Verdict::ok);
+}
+
+TEST(ConnectionLifetime, ACopyInheritedFromTheMakerOutlivesTheMakersDrop) {
+    // start_middle() drops the pipe in main; `middle` still holds the copies it inherited, and
+    // forks `reader` with them after that: the reader sees EOF once both have closed theirs.
+    const auto r = check(R"(import multiprocessing as mp
+
+
+def reader(r, w):
+    w.close()
+    while True:
+        try:
+            r.recv()
+        except EOFError:
+            break
+    print('reader saw EOF')
+
+
+def middle(r, w):
+    d = mp.Process(target=reader, args=(r, w))
+    d.start()
+    w.send(1)
+    w.close()
+    r.close()
+    d.join()
+
+
+def start_middle():
+    r, w = mp.Pipe(duplex=False)
+    c = mp.Process(target=middle, args=(r, w))
+    c.start()
+    return c
+
+
+if __name__ == '__main__':
+    mp.set_start_method('fork')
+    c = start_middle()
+    c.join()
+    print('done', c.exitcode)
+)");
     EXPECT_EQ(r.verdict, properties::Verdict::ok);
 }
 
