@@ -187,6 +187,23 @@ if __name__ == '__main__':
     EXPECT_EQ(properties::check_model(m, prop_limits()).verdict, properties::Verdict::ok);
 }
 
+// Found by the CPython comparison while the model kept a dropped end open: main() returns, its
+// read end dies with it, and the worker's send() raises BrokenPipeError (the worker is passed
+// only the write end it uses).
+TEST(Generators, AReadEndDroppedWhenMainReturnsBreaksTheWorkersPipe) {
+    GenProgram p{{ResourceKind::pipe}, {{GenStep{StepKind::send, 0}}}, {}};
+    p.start_method = model::StartMethod::spawn;
+    p.main_in_function = true;
+    p = gen::normalized(p);
+    const std::string text = gen::to_python(p);
+    EXPECT_NE(text.find("def worker0(w0):"), std::string::npos) << text;
+    auto lowered = frontend::lower_python(text, "dropped_read_end.py");
+    ASSERT_TRUE(std::holds_alternative<model::Program>(lowered));
+    const model::Model m(std::get<model::Program>(std::move(lowered)), model::StartMethod::fork);
+    const auto r = properties::check_model(m, prop_limits());
+    EXPECT_EQ(violated_ids(r), std::vector<std::string>{"api-misuse"});
+}
+
 TEST(Generators, PrintsEveryKindOfResourceAndStep) {
     using R = ResourceKind;
     using S = StepKind;
@@ -216,7 +233,7 @@ TEST(Generators, PrintsEveryKindOfResourceAndStep) {
 import queue
 
 
-def worker0(s0, l1, e2, r3, w3, j4, b5, m6, q7, u8, v8, k9, c10):
+def worker0(s0, l1, e2, r3, w3, j4, b5, m6, q7, k9, c10):
     while s0.get() is not None:
         pass
     l1.acquire()
@@ -246,7 +263,7 @@ def worker0(s0, l1, e2, r3, w3, j4, b5, m6, q7, u8, v8, k9, c10):
         c10.wait(timeout=0.1)
 
 
-def worker1(s0, l1, e2, r3, w3, j4, b5, m6, q7, u8, v8, k9, c10):
+def worker1(r3, w3, q7, u8, v8, c10):
     r3.recv()
     q7.get()
     q7.put('X' * 65514)
@@ -275,8 +292,8 @@ if __name__ == '__main__':
     u8, v8 = mp.Pipe()
     k9 = mp.RLock()
     c10 = mp.Condition()
-    p0 = mp.Process(target=worker0, args=(s0, l1, e2, r3, w3, j4, b5, m6, q7, u8, v8, k9, c10))
-    p1 = mp.Process(target=worker1, args=(s0, l1, e2, r3, w3, j4, b5, m6, q7, u8, v8, k9, c10), daemon=True)
+    p0 = mp.Process(target=worker0, args=(s0, l1, e2, r3, w3, j4, b5, m6, q7, k9, c10))
+    p1 = mp.Process(target=worker1, args=(r3, w3, q7, u8, v8, c10), daemon=True)
     p0.start()
     s0.put(None)
     e2.set()

@@ -288,15 +288,11 @@ inline model::Program to_model(const GenProgram& program) {
     for (std::uint32_t w = 0; w < program.workers.size(); ++w) {
         const std::string fname = detail::index_name("worker", w);
         auto f = b.function(fname, {});
-        std::uint16_t params = 0;
-        for (std::uint32_t i = 0; i < program.resources.size(); ++i) {
-            for (const auto& n : detail::resource_names(program.resources[i], i)) {
-                f.reg(n);
-                ++params;
-            }
-        }
+        const auto params = detail::worker_args(program, w);
+        for (const auto& n : params)
+            f.reg(n);
         model::Function& fn = b.program().functions[b.function_id(fname)];
-        fn.num_params = params;
+        fn.num_params = static_cast<std::uint16_t>(params.size());
         fn.loc = {at.worker_def_lines[w], 1}; // where a failure to load its args is reported
         for (std::size_t s = 0; s < program.workers[w].size(); ++s)
             detail::build_step(f, program, program.workers[w][s], s, false,
@@ -316,11 +312,9 @@ inline model::Program to_model(const GenProgram& program) {
     for (std::uint32_t w = 0; w < program.workers.size(); ++w) {
         main.at(at.process_lines[w], detail::call_column(detail::process_statement(program, w)));
         std::vector<model::Reg> values;
-        for (std::uint32_t i = 0; i < program.resources.size(); ++i) {
-            for (const auto& n : detail::resource_names(program.resources[i], i)) {
-                values.push_back(main.temp());
-                main.load_global(values.back(), n);
-            }
+        for (const auto& n : detail::worker_args(program, w)) {
+            values.push_back(main.temp());
+            main.load_global(values.back(), n);
         }
         const model::Reg first = main.consecutive(values);
         const model::Reg daemon = main.temp();

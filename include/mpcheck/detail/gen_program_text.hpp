@@ -206,15 +206,29 @@ inline constexpr std::uint32_t kDrainCallColumn = 11; ///< `while q.get()`: the 
 inline constexpr std::uint32_t kRecvAllColumn = 13;   ///< the recv inside try/while
 inline constexpr std::uint32_t kInTryColumn = 9;      ///< a call inside try: or with:
 
-/// Every resource name, comma-separated: each worker's parameters and Process args.
-inline std::string argument_list(const GenProgram& p) {
-    std::string out;
+/// The names worker `w` is passed, in resource order: the object of each of its steps and each
+/// pipe end it sends. Only these, so that under spawn a worker holds no copy of a pipe end it
+/// does not use (a reader sees EOF only once every copy of the write end is closed).
+inline std::vector<std::string> worker_args(const GenProgram& p, std::uint32_t w) {
+    std::vector<std::string> used;
+    for (const GenStep& s : p.workers[w]) {
+        used.push_back(step_object(p, s));
+        if (s.payload == Payload::write_end) used.push_back(sent_end_name(p, s));
+    }
+    std::vector<std::string> out;
     for (std::uint32_t i = 0; i < p.resources.size(); ++i) {
-        for (const auto& n : resource_names(p.resources[i], i)) {
-            if (!out.empty()) out += ", ";
-            out += n;
+        for (auto& n : resource_names(p.resources[i], i)) {
+            if (std::find(used.begin(), used.end(), n) != used.end()) out.push_back(std::move(n));
         }
     }
+    return out;
+}
+
+/// worker_args comma-separated: the worker's parameters and its Process args.
+inline std::string argument_list(const GenProgram& p, std::uint32_t w) {
+    std::string out;
+    for (const auto& n : worker_args(p, w))
+        out += cat(out.empty() ? "" : ", ", n);
     return out;
 }
 
@@ -258,10 +272,10 @@ inline std::string resource_statement(ResourceKind kind, std::uint32_t i) {
 /// The statement that creates worker `w`'s Process object.
 inline std::string process_statement(const GenProgram& p, std::uint32_t w) {
     // A one-element tuple needs its trailing comma.
-    const bool one = p.resources.size() == 1 && !is_pipe(p.resources[0]);
+    const bool one = worker_args(p, w).size() == 1;
     const bool daemon = w < p.daemon.size() && p.daemon[w];
     return cat(index_name("p", w), " = mp.Process(target=", index_name("worker", w), ", args=(",
-               argument_list(p), one ? ",)" : ")", daemon ? ", daemon=True)" : ")");
+               argument_list(p, w), one ? ",)" : ")", daemon ? ", daemon=True)" : ")");
 }
 
 /// The column of the constructor call in an assignment statement ("q0 = mp.Queue()"): the
@@ -403,9 +417,10 @@ inline PythonLayout layout(const GenProgram& p) {
     for (const auto& w : p.workers)
         uses_queue_module = uses_queue_module || std::any_of(w.begin(), w.end(), timed_get);
     if (uses_queue_module) lines.emplace_back("import queue"); // for queue.Empty
-    const std::string args = argument_list(p);
     for (std::uint32_t w = 0; w < p.workers.size(); ++w) {
-        lines.insert(lines.end(), {"", "", cat("def ", index_name("worker", w), "(", args, "):")});
+        lines.insert(
+            lines.end(),
+            {"", "", cat("def ", index_name("worker", w), "(", argument_list(p, w), "):")});
         out.worker_def_lines.push_back(static_cast<std::uint32_t>(lines.size()));
         if (p.workers[w].empty()) lines.emplace_back("    pass");
         auto& step_lines = out.worker_step_lines.emplace_back();
