@@ -1,6 +1,7 @@
 #include "model/exec.hpp"
 
 #include "model/lifecycle.hpp"
+#include "model/references.hpp"
 #include "model/word_list.hpp"
 
 namespace mpcheck::model::detail {
@@ -112,12 +113,11 @@ std::uint32_t Exec::new_object(ObjKind kind, std::uint32_t size) {
     if ((pword(layout::proc::kFlags) & layout::proc::kFlagRunsModule) != 0) {
         set_oword(obj, layout::obj::kOrigin, layout::obj::kOriginModuleCopy);
     }
-    // A Connection's descriptor closes when its creator drops the object (references.hpp).
-    if (kind == ObjKind::conn) {
-        set_oword(obj, layout::obj::kOrigin,
-                  oword(obj, layout::obj::kOrigin) |
-                      ((proc + 1) << layout::obj::kOriginCreatorShift));
-    }
+    // A Connection's descriptor closes, and a named SemLock's name is unlinked, when its
+    // creator drops the object (references.hpp).
+    const std::uint32_t creator = (proc + 1) << layout::obj::kOriginCreatorShift;
+    if (kind == ObjKind::conn)
+        set_oword(obj, layout::obj::kOrigin, oword(obj, layout::obj::kOrigin) | creator);
     // Queues and synchronisation objects are built on SemLocks made through a context
     // (context.py: `ctx=self.get_context()`): the default one fixes this process's default
     // context, and a fork context marks the SemLocks as unpicklable for spawned children.
@@ -129,10 +129,8 @@ std::uint32_t Exec::new_object(ObjKind kind, std::uint32_t size) {
         const StartMethod m =
             context == 0 ? default_start_method() : static_cast<StartMethod>(context - 1);
         // Elsewhere they are named semaphores, unlinked by this process (see spawn_args.hpp).
-        const std::uint32_t origin =
-            m == StartMethod::fork
-                ? layout::obj::kOriginForkContext
-                : layout::obj::kOriginNamed | ((proc + 1) << layout::obj::kOriginCreatorShift);
+        const std::uint32_t origin = m == StartMethod::fork ? layout::obj::kOriginForkContext
+                                                            : layout::obj::kOriginNamed | creator;
         set_oword(obj, layout::obj::kOrigin, oword(obj, layout::obj::kOrigin) | origin);
     }
     return obj;
@@ -201,15 +199,6 @@ bool save(const Exec& x, Value v, PickleSize& p) {
     return false;
 }
 
-// Whether v is, or (in a tuple or list) holds, a Connection.
-bool holds_connection(const Exec& x, Value v) {
-    if (v.tag() == Value::Tag::object) return x.kind_of(v.as_object()) == ObjKind::conn;
-    if (v.tag() != Value::Tag::sequence) return false;
-    for (const std::uint32_t item : x.sequences->content(v.as_sequence()).items) {
-        if (holds_connection(x, Value::from_bits(item))) return true;
-    }
-    return false;
-}
 } // namespace
 
 void Exec::limit_if_connection_sent(Value v, std::uint32_t via) {

@@ -207,7 +207,7 @@ void compute_liveness(Program& program) {
         // variable, whose references last longer.
         fn.variables.assign(fn.num_regs, true);
         for (std::size_t r = 0; r < fn.reg_names.size() && r < fn.num_regs; ++r)
-            fn.variables[r] = !fn.reg_names[r].starts_with('$');
+            fn.variables[r] = !is_temporary(fn.reg_names[r]);
     }
 }
 

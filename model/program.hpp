@@ -101,6 +101,12 @@ struct Handler {
     Reg exc = 0;
 };
 
+/// Whether a register name is a temporary's ("$N", FunctionBuilder::temp) rather than a
+/// variable's.
+inline bool is_temporary(std::string_view reg_name) {
+    return reg_name.starts_with('$');
+}
+
 /// A function: parameters occupy registers 0..num_params-1.
 struct Function {
     std::string name;

@@ -185,8 +185,7 @@ std::uint32_t FunctionBuilder::emit(Instr instr, std::string_view text) {
                          instr.op == Op::event_new || instr.op == Op::file_open;
     // An object is named after the variable it is made into; one made into a temporary ("$N")
     // keeps the text of its call.
-    if (creates && instr.dst < fn().reg_names.size() &&
-        !fn().reg_names[instr.dst].starts_with('$')) {
+    if (creates && instr.dst < fn().reg_names.size() && !is_temporary(fn().reg_names[instr.dst])) {
         instr.name = owner_->text(fn().reg_names[instr.dst]);
     }
     fn().code.push_back(instr);
@@ -377,7 +376,7 @@ void FunctionBuilder::pipe(Reg first, Reg second, bool duplex) {
     const std::string& second_name = fn().reg_names[second];
     // Ends made into variables are named after them; temporaries ("$N") leave the text.
     auto text_of = [&](const std::string& n) {
-        return n.starts_with('$') ? kNoText : owner_->text(n);
+        return is_temporary(n) ? kNoText : owner_->text(n);
     };
     emit({.op = Op::pipe_new,
           .dst = first,

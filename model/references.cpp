@@ -11,10 +11,6 @@ namespace lo = layout::obj;
 
 namespace {
 
-bool is_named(const Exec& x, std::uint32_t obj) {
-    return (x.oword(obj, lo::kOrigin) & lo::kOriginNamed) != 0;
-}
-
 // Calls f(part) for each object that `obj` holds a reference to: a Condition's lock, the
 // Condition inside an Event, a Barrier or a JoinableQueue.
 template <typename F> void for_each_part(const Exec& x, std::uint32_t obj, F&& f) {
@@ -61,6 +57,10 @@ std::uint32_t creator_of(const Exec& x, std::uint32_t obj) {
     return (x.oword(obj, lo::kOrigin) >> lo::kOriginCreatorShift) - 1;
 }
 
+bool is_named(const Exec& x, std::uint32_t obj) {
+    return (x.oword(obj, lo::kOrigin) & lo::kOriginNamed) != 0;
+}
+
 void Reach::add(Value v) {
     if (v.tag() == Value::Tag::sequence) {
         for (const std::uint32_t item : x_.sequences->content(v.as_sequence()).items)
@@ -100,8 +100,18 @@ void Reach::add_object(std::uint32_t obj) {
     for_each_part(x_, obj, [&](std::uint32_t part) { add_object(part); });
 }
 
+bool still_referenced(const Exec& x, std::uint32_t p, std::uint32_t obj) {
+    Reach held(x);
+    held.add_process(p);
+    return held.marked(obj);
+}
+
 bool holds_named_semlocks(const Exec& x, Value v) {
     return holds(x, v, [&](std::uint32_t o) { return is_named(x, o); });
+}
+
+bool holds_connection(const Exec& x, Value v) {
+    return holds(x, v, [&](std::uint32_t o) { return x.kind_of(o) == ObjKind::conn; });
 }
 
 bool keeps_reference(const Exec& x, Value v) {
@@ -116,9 +126,7 @@ std::uint32_t dropped_by_creator(const Exec& x, std::uint32_t c) {
     if (has_ended(x.s, creator)) return 0;
     const std::uint32_t bit = x.bit(creator);
     if ((x.oword(c, layout::conn::kOpen) & bit) == 0) return 0;
-    Reach held(x);
-    held.add_process(creator);
-    return held.marked(c) ? 0 : bit;
+    return still_referenced(x, creator, c) ? 0 : bit;
 }
 
 } // namespace mpcheck::model::detail

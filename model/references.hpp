@@ -14,6 +14,9 @@ namespace mpcheck::model::detail {
 /// The process that created `obj` (recorded for Connections and for named SemLocks only).
 std::uint32_t creator_of(const Exec& x, std::uint32_t obj);
 
+/// Whether `obj` is made of SemLocks of a spawn/forkserver context: named semaphores.
+bool is_named(const Exec& x, std::uint32_t obj);
+
 /// The objects reachable from a set of values, marked as they are found; an object's parts (a
 /// Condition's lock, the Condition of an Event, a Barrier or a JoinableQueue) with it.
 class Reach {
@@ -36,8 +39,15 @@ private:
     std::vector<bool> marked_;
 };
 
+/// Whether process p still references `obj` (from its globals, frames, unstarted Process
+/// objects' args, or through another object that holds it).
+bool still_referenced(const Exec& x, std::uint32_t p, std::uint32_t obj);
+
 /// Whether `v` is, or holds, an object with named SemLocks.
 bool holds_named_semlocks(const Exec& x, Value v);
+
+/// Whether `v` is, or (in a tuple or list) holds, a Connection.
+bool holds_connection(const Exec& x, Value v);
 
 /// Whether a dead variable of the acting process that holds `v` must keep it: its reference
 /// lasts until the variable is rebound or its frame ends, and dropping it has an effect (a

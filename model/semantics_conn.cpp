@@ -1,5 +1,4 @@
 #include "model/condition.hpp"
-#include "model/lifecycle.hpp"
 #include "model/references.hpp"
 #include "model/semantics.hpp"
 
@@ -45,10 +44,8 @@ bool open_here(const Exec& x, std::uint32_t c) {
 // process holds one.
 bool open_anywhere(const Exec& x, std::uint32_t c) {
     const std::uint32_t open = x.oword(c, lcn::kOpen);
-    if (open == 0) return false;
-    const std::uint32_t creator = creator_of(x, c);
-    if (has_ended(x.s, creator) || (open & ~x.bit(creator)) != 0) return true;
-    return dropped_by_creator(x, c) == 0;
+    if ((open & ~x.bit(creator_of(x, c))) != 0) return true;
+    return open != 0 && dropped_by_creator(x, c) == 0;
 }
 
 std::uint32_t peer(const Exec& x, std::uint32_t c) {

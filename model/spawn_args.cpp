@@ -10,10 +10,6 @@ namespace lo = layout::obj;
 
 namespace {
 
-bool is_named(const Exec& x, std::uint32_t obj) {
-    return (x.oword(obj, lo::kOrigin) & lo::kOriginNamed) != 0;
-}
-
 void mark_unlinked(Exec& x, std::uint32_t obj) {
     x.set_oword(obj, lo::kOrigin, x.oword(obj, lo::kOrigin) | lo::kOriginUnlinked);
 }
@@ -24,9 +20,7 @@ bool is_unlinked(const Exec& x, std::uint32_t obj) {
     if ((x.oword(obj, lo::kOrigin) & lo::kOriginUnlinked) != 0) return true;
     const std::uint32_t creator = creator_of(x, obj);
     if (has_ended(x.s, creator)) return false;
-    Reach held(x);
-    held.add_process(creator);
-    return !held.marked(obj);
+    return !still_referenced(x, creator, obj);
 }
 
 } // namespace
