@@ -110,6 +110,12 @@ bool holds_named_semlocks(const Exec& x, Value v) {
     return holds(x, v, [&](std::uint32_t o) { return is_named(x, o); });
 }
 
+bool holds_fork_context_semlocks(const Exec& x, Value v) {
+    return holds(x, v, [&](std::uint32_t o) {
+        return (x.oword(o, lo::kOrigin) & lo::kOriginForkContext) != 0;
+    });
+}
+
 bool holds_connection(const Exec& x, Value v) {
     return holds(x, v, [&](std::uint32_t o) { return x.kind_of(o) == ObjKind::conn; });
 }

@@ -46,6 +46,10 @@ bool still_referenced(const Exec& x, std::uint32_t p, std::uint32_t obj);
 /// Whether `v` is, or holds, an object with named SemLocks.
 bool holds_named_semlocks(const Exec& x, Value v);
 
+/// Whether `v` is, or holds, an object with SemLocks made in a fork context (which refuse to be
+/// pickled for a spawn or forkserver child).
+bool holds_fork_context_semlocks(const Exec& x, Value v);
+
 /// Whether `v` is, or (in a tuple or list) holds, a Connection.
 bool holds_connection(const Exec& x, Value v);
 

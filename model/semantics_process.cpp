@@ -52,18 +52,6 @@ std::uint32_t free_slot(const Exec& x, std::uint32_t child) {
     return 0;
 }
 
-// Whether v is, or holds, an object whose SemLocks were made in a fork context.
-bool holds_fork_semlocks(const Exec& x, Value v) {
-    if (v.tag() == Value::Tag::object)
-        return (x.oword(v.as_object(), layout::obj::kOrigin) & layout::obj::kOriginForkContext) !=
-               0;
-    if (v.tag() != Value::Tag::sequence) return false;
-    for (const std::uint32_t item : x.sequences->content(v.as_sequence()).items) {
-        if (holds_fork_semlocks(x, Value::from_bits(item))) return true;
-    }
-    return false;
-}
-
 // Spawn and forkserver pickle the args in the parent: a fork-context Lock, Queue, ... raises
 // RuntimeError in start() ("A SemLock created in a fork context is being shared with a process
 // in a spawn context").
@@ -71,7 +59,7 @@ bool args_cross_contexts(Exec& x, std::uint32_t child) {
     Exec c(x.prog, x.method, x.s, x.facts, child, 0, x.values);
     const Function& target = x.prog.functions[x.pword_of(child, lp::kTarget)];
     for (Reg r = 0; r < target.num_params; ++r) {
-        if (holds_fork_semlocks(x, c.reg(r))) return true;
+        if (holds_fork_context_semlocks(x, c.reg(r))) return true;
     }
     return false;
 }

@@ -141,5 +141,32 @@ TEST(Contexts, LockOfTheChildsOwnContextIsOk) {
     EXPECT_EQ(check(substitute(kCrossContext, "MAKER", "ctx")).verdict, properties::Verdict::ok);
 }
 
+// The Condition is of the spawn context, but pickling it pickles the Lock it was given: a
+// SemLock of the fork context, so start() raises RuntimeError all the same (checked on
+// CPython 3.11). With a Lock of the spawn context it is fine.
+constexpr const char* kConditionOverLock = R"(import multiprocessing as mp
+
+def child(c):
+    with c:
+        c.notify_all()
+
+if __name__ == '__main__':
+    ctx = mp.get_context('spawn')
+    lock = MAKER.Lock()
+    c = ctx.Condition(lock)
+    p = ctx.Process(target=child, args=(c,))
+    p.start()
+    p.join()
+)";
+
+TEST(Contexts, SpawnConditionOverAForkContextLockRaisesAtStart) {
+    EXPECT_TRUE(raises_runtime_error(check(substitute(kConditionOverLock, "MAKER", "mp"))));
+}
+
+TEST(Contexts, SpawnConditionOverALockOfItsOwnContextIsOk) {
+    EXPECT_EQ(check(substitute(kConditionOverLock, "MAKER", "ctx")).verdict,
+              properties::Verdict::ok);
+}
+
 } // namespace
 } // namespace mpcheck::frontend
