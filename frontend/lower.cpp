@@ -320,7 +320,9 @@ void Lowerer::stmt(const Stmt& s) {
     case StmtKind::import:
         for (const auto& [mod, alias] : s.names) {
             static constexpr std::string_view kKnown[] = {
-                "multiprocessing", "time", "os", "sys", "queue", "random", "logging"};
+                "multiprocessing", "time",    "os",       "sys", "queue",
+                "random",          "logging", "threading"}; // threading: for BrokenBarrierError;
+                                                            // threads are refused
             bool known = false;
             for (const auto k : kKnown)
                 known = known || mod == k;
@@ -332,7 +334,7 @@ void Lowerer::stmt(const Stmt& s) {
         return;
     case StmtKind::from: {
         if (s.text != "multiprocessing" && s.text != "queue" && s.text != "time" &&
-            s.text != "os" && s.text != "sys")
+            s.text != "os" && s.text != "sys" && s.text != "threading")
             unsupported("import from module '" + s.text + "'", s.pos.line, s.pos.column);
         for (const auto& [n, alias] : s.names)
             imports_[alias.empty() ? n : alias] = s.text + "." + n;

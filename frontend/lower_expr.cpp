@@ -52,7 +52,7 @@ std::optional<model::ExcType> Lowerer::exc_type_opt(const Expr& e) const {
     } else {
         return std::nullopt;
     }
-    for (int i = 0; i <= static_cast<int>(model::ExcType::system_exit); ++i) {
+    for (int i = 0; i < model::kNumExcTypes; ++i) {
         const auto t = static_cast<model::ExcType>(i);
         if (name == model::python_name(t)) return t;
     }

@@ -168,13 +168,35 @@ const char* op_name(Op op) {
 
 const char* python_name(ExcType type) {
     switch (type) {
-#define MPCHECK_EXC(name, python)                                                                  \
+#define MPCHECK_EXC(name, python, base)                                                            \
     case ExcType::name:                                                                            \
         return python;
 #include "model/exc_types.def"
 #undef MPCHECK_EXC
     }
     return "Exception";
+}
+
+namespace {
+ExcType base_of(ExcType type) {
+    switch (type) {
+#define MPCHECK_EXC(name, python, base)                                                            \
+    case ExcType::name:                                                                            \
+        return ExcType::base;
+#include "model/exc_types.def"
+#undef MPCHECK_EXC
+    }
+    return ExcType::base_exception;
+}
+} // namespace
+
+bool is_subclass(ExcType type, ExcType base) {
+    for (;;) {
+        if (type == base) return true;
+        const ExcType parent = base_of(type);
+        if (parent == type) return false; // BaseException, the root
+        type = parent;
+    }
 }
 
 Model::Model(Program program, StartMethod default_start_method)

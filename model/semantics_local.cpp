@@ -200,9 +200,7 @@ void exec_local(Exec& x, const Instr& in) {
         const Value v = x.reg(in.a);
         const auto want = static_cast<ExcType>(in.imm);
         const auto got = static_cast<ExcType>(v.payload() & 0xffu);
-        const bool match =
-            v.tag() == Value::Tag::exception &&
-            (got == want || (want == ExcType::exception && got != ExcType::system_exit));
+        const bool match = v.tag() == Value::Tag::exception && is_subclass(got, want);
         x.set_reg(in.dst, Value::boolean(match));
         break;
     }

@@ -8,13 +8,25 @@ namespace mpcheck::model {
 
 /// Python exception types the model can raise (spec: the exceptions CPython raises there).
 enum class ExcType : std::uint8_t {
-#define MPCHECK_EXC(name, python_name) name,
+#define MPCHECK_EXC(name, python_name, base) name,
 #include "model/exc_types.def"
 #undef MPCHECK_EXC
 };
 
+/// Number of ExcType enumerators.
+inline constexpr int kNumExcTypes = 0
+#define MPCHECK_EXC(name, python_name, base) +1
+#include "model/exc_types.def"
+#undef MPCHECK_EXC
+    ;
+
 /// CPython's name for an exception type, e.g. "queue.Empty".
 const char* python_name(ExcType type);
+
+/// Whether `type` is `base` or derives from it (what `except base:` catches), following
+/// CPython's class hierarchy: BrokenPipeError is an OSError, BrokenBarrierError a RuntimeError,
+/// every type but SystemExit an Exception.
+bool is_subclass(ExcType type, ExcType base);
 
 /// A small Python value held in a local or global variable, a queue buffer or a pipe.
 /// Packed into 32 bits (4-bit tag, 28-bit payload) because it is part of the state vector.

@@ -29,7 +29,7 @@ python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["verdict"]
 expect 1 "trace dir" -- "$mpcheck" check "$examples/seed.py" --trace-dir "$tmp/traces"
 [ -s "$tmp/traces/seed.deadlock.txt" ] && [ -s "$tmp/traces/seed.deadlock.json" ] \
     || { echo "FAIL: trace files"; failures=$((failures + 1)); }
-printf 'import threading\n' >"$tmp/bad.py"
+printf 'import socket\n' >"$tmp/bad.py"
 expect 2 "unsupported construct" -- "$mpcheck" check "$tmp/bad.py"
 grep -q "bad.py:1:" "$tmp/out" || { echo "FAIL: unsupported diagnostic location"; cat "$tmp/out"; failures=$((failures + 1)); }
 printf 'def f(:\n' >"$tmp/syntax.py"

@@ -503,5 +503,113 @@ TEST(EndToEnd, ProcessNamesAreTheNamesGiven) {
               properties::Verdict::violation);
 }
 
+// A Barrier wait that times out breaks the barrier and raises threading.BrokenBarrierError
+// (multiprocessing has no name for it): caught, the worker ends cleanly; not caught, it dies
+// of it (both checked on CPython 3.11).
+constexpr const char* kBarrierTimeout = R"(import multiprocessing as mp
+IMPORT
+
+def party(b):
+    try:
+        b.wait(timeout=0.5)
+    except CAUGHT:
+        print('gave up')
+
+if __name__ == '__main__':
+    b = mp.Barrier(3)
+    p = mp.Process(target=party, args=(b,))
+    p.start()
+    p.join()
+)";
+
+std::string barrier_timeout(std::string_view import, std::string_view caught) {
+    return substitute(substitute(kBarrierTimeout, "IMPORT", import), "CAUGHT", caught);
+}
+
+TEST(EndToEnd, BrokenBarrierErrorIsCaughtUnderItsThreadingName) {
+    EXPECT_EQ(check(barrier_timeout("import threading", "threading.BrokenBarrierError")).verdict,
+              properties::Verdict::ok);
+    EXPECT_EQ(
+        check(barrier_timeout("from threading import BrokenBarrierError", "BrokenBarrierError"))
+            .verdict,
+        properties::Verdict::ok);
+}
+
+TEST(EndToEnd, BrokenBarrierErrorNotCaughtKillsTheWorker) {
+    const auto r = check(barrier_timeout("import threading", "EOFError"));
+    EXPECT_TRUE(has(r, "uncaught-exception"));
+}
+
+// An `except` clause catches subclasses as in CPython: BrokenBarrierError is a RuntimeError,
+// KeyError a LookupError, ZeroDivisionError an ArithmeticError; SystemExit is no Exception but
+// a BaseException. With `except IndexError` the KeyError escapes (both checked on CPython 3.11).
+constexpr const char* kBaseClasses = R"(import multiprocessing as mp
+import sys
+
+def child(b):
+    try:
+        b.wait(timeout=0.1)
+    except RuntimeError:
+        print('barrier')
+    try:
+        raise KeyError('k')
+    except LOOKUP:
+        print('lookup')
+    try:
+        raise ZeroDivisionError('z')
+    except ArithmeticError:
+        print('arith')
+    try:
+        sys.exit(0)
+    except Exception:
+        print('never')
+    except BaseException:
+        print('base')
+
+if __name__ == '__main__':
+    b = mp.Barrier(2)
+    p = mp.Process(target=child, args=(b,))
+    p.start()
+    p.join()
+    assert p.exitcode == 0
+)";
+
+TEST(EndToEnd, ExceptCatchesSubclassesAsCPythonDoes) {
+    EXPECT_EQ(check(substitute(kBaseClasses, "LOOKUP", "LookupError")).verdict,
+              properties::Verdict::ok);
+    const auto sibling = check(substitute(kBaseClasses, "LOOKUP", "IndexError"));
+    EXPECT_TRUE(has(sibling, "uncaught-exception"));
+    EXPECT_TRUE(has(sibling, "assertion"));
+}
+
+// BrokenPipeError is a ConnectionError and an OSError: the send to a closed reader is still
+// api-misuse, but the worker survives it.
+TEST(EndToEnd, BrokenPipeErrorIsCaughtAsConnectionErrorOrOSError) {
+    for (const char* caught : {"ConnectionError", "OSError", "BrokenPipeError"}) {
+        const auto r = check(substitute(R"(import multiprocessing as mp
+
+def child(r, w):
+    r.close()
+    try:
+        w.send(1)
+    except CAUGHT:
+        print('reader gone')
+
+if __name__ == '__main__':
+    r, w = mp.Pipe(duplex=False)
+    p = mp.Process(target=child, args=(r, w))
+    p.start()
+    r.close()
+    w.close()
+    p.join()
+    assert p.exitcode == 0
+)",
+                                        "CAUGHT", caught));
+        EXPECT_TRUE(has(r, "api-misuse")) << caught;
+        EXPECT_FALSE(has(r, "uncaught-exception")) << caught;
+        EXPECT_FALSE(has(r, "assertion")) << caught;
+    }
+}
+
 } // namespace
 } // namespace mpcheck::frontend

@@ -19,7 +19,11 @@ struct Case {
 
 TEST(Unsupported, ReportsWhatAndWhere) {
     const Case cases[] = {
-        {"import threading\n", "unsupported: import of module 'threading'", 1, 1},
+        {"import socket\n", "unsupported: import of module 'socket'", 1, 1},
+        // threading is imported for threading.BrokenBarrierError only: threads are refused.
+        {"import threading\nt = threading.Thread(target=print)\n",
+         "unsupported: call of threading.Thread()", 2, 5},
+        {"from threading import Lock\nl = Lock()\n", "unsupported: call of threading.Lock()", 2, 5},
         {"x = 1\nf = lambda: 1\n", "unsupported: 'lambda'", 2, 5},
         {"class A:\n    x = 1\n", "unsupported: class body other than methods", 2, 5},
         {"def g():\n    yield 1\n", "unsupported: 'yield'", 2, 5},
