@@ -11,25 +11,8 @@ using model::Reg;
 using model::Value;
 
 std::optional<std::int64_t> Lowerer::fold_int(const Expr& e) const {
-    if (e.kind == ExprKind::integer) {
-        if (e.is_float) return std::nullopt;
-        return e.number;
-    }
-    if (e.kind == ExprKind::unary && e.text == "-") {
-        const auto v = fold_int(*e.args[0]);
-        if (v) return -*v;
-    }
-    if (e.kind == ExprKind::binary) {
-        const auto a = fold_int(*e.args[0]);
-        const auto b = fold_int(*e.args[1]);
-        if (!a || !b) return std::nullopt;
-        constexpr std::int64_t kBig = std::int64_t{1} << 40;
-        if (*a > kBig || *a < -kBig || *b > kBig || *b < -kBig) return std::nullopt;
-        if (e.text == "+") return *a + *b;
-        if (e.text == "-") return *a - *b;
-        if (e.text == "*") return *a * *b;
-    }
-    return std::nullopt;
+    // A module constant is bound nowhere else, so no local or comprehension variable hides it.
+    return frontend::fold_int(e, module_constants_);
 }
 
 std::string Lowerer::const_str(const Expr& e) const {

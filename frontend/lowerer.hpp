@@ -5,6 +5,7 @@
 
 #include "frontend/ast.hpp"
 #include "frontend/error.hpp"
+#include "frontend/module_constants.hpp"
 #include "model/program_builder.hpp"
 
 #include <map>
@@ -130,7 +131,8 @@ public:
     /// of unknown kind is skipped instead of refused (used by the passes that learn kinds).
     Lowerer(const Module& module, std::string_view source, ParamKinds seed = {},
             bool lenient = false)
-        : module_(module), source_(source), seed_(std::move(seed)), lenient_(lenient) {}
+        : module_(module), module_constants_(module_constants(module)), source_(source),
+          seed_(std::move(seed)), lenient_(lenient) {}
     model::Program run();
     ParamKinds param_kinds() const;
 
@@ -171,6 +173,7 @@ private:
     /// The value of `e`, static aggregates included.
     Val value(const Expr& e, std::string_view text = {});
     model::Reg constant(model::Value v);
+    /// An int known when lowering: literals, `+ - *` and module constants.
     std::optional<std::int64_t> fold_int(const Expr& e) const;
     Val condition(const Expr& e);
     model::ExcType exc_type(const Expr& e) const;
@@ -275,6 +278,7 @@ private:
     std::string module_of(const Expr& e) const;
 
     const Module& module_;
+    Constants module_constants_; // folded where a value must be known when lowering
     std::string_view source_;
     ParamKinds seed_;
     bool lenient_ = false;
