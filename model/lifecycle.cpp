@@ -351,6 +351,11 @@ void run_locals(Exec& x) {
     // A loop with no visible step could run forever inside one step; the bound turns that
     // into an honest "model limit" instead of a hang.
     constexpr int kBudget = 1'000'000;
+    // Named SemLocks a spawn child has yet to unpickle: a local operation that unlinks one
+    // (the return or rebinding that drops it, the return that ends the process) is visible to
+    // that child, so it is not fused into this step (rare: such a child's first steps only).
+    std::vector<std::uint32_t> awaited;
+    if (args_pending(x)) semlocks_awaited(x, awaited);
     for (int budget = kBudget; budget > 0; --budget) {
         if (x.depth() == 0 || static_cast<ProcStatus>(x.pword(lp::kStatus)) != ProcStatus::running)
             return;
@@ -358,6 +363,19 @@ void run_locals(Exec& x) {
         if (!is_local(in.op)) {
             clear_dead_registers(x);
             return;
+        }
+        if (!awaited.empty()) {
+            State before = x.s;
+            const std::size_t facts_before = x.facts.size();
+            exec_local(x, in);
+            if (any_unlinked(x, awaited)) {
+                // Undone: it is the process's next step.
+                x.s = std::move(before);
+                x.facts.resize(facts_before);
+                return;
+            }
+            if (in.op == Op::ret && loads_args_next(x)) return;
+            continue;
         }
         exec_local(x, in);
         // A spawn child that has re-run the main module unpickles its args in a step of its own.

@@ -101,7 +101,9 @@ Outcome exec_visible(Exec& x) {
     case Op::file_close:
         return detail::exec_file_op(x);
     default:
-        detail::exec_local(x); // only reached when a local run hit its budget
+        // A local operation is a step of its own when a local run hit its budget, or when it
+        // unlinks a named SemLock that a spawn child has yet to unpickle (run_locals).
+        detail::exec_local(x);
         return Outcome::done;
     }
 }
@@ -356,6 +358,13 @@ StepInfo Model::describe(const State& state, const Action& action) const {
     info.action = in.text != kNoText ? std::string(program_.text(in.text)) : op_name(in.op);
     if (in.wait == Wait::timeout && action.alt == 1) info.action += " times out";
     if (in.op == Op::choose) info.action += action.alt == 1 ? " -> True" : " -> False";
+    // A return taken as a step of its own (it unlinks a SemLock a spawn child still needs).
+    if (in.op == Op::ret) {
+        const bool ends = x.depth() == 1;
+        info.action =
+            ends ? "ends its code and begins to exit" : "returns from " + x.function().name;
+        if (ends || in.loc.line == 0) info.loc = {};
+    }
     return info;
 }
 

@@ -3,6 +3,8 @@
 #include "model/lifecycle.hpp"
 #include "model/references.hpp"
 
+#include <algorithm>
+
 namespace mpcheck::model::detail {
 
 namespace lp = layout::proc;
@@ -24,6 +26,37 @@ bool is_unlinked(const Exec& x, std::uint32_t obj) {
 }
 
 } // namespace
+
+bool args_pending(const Exec& x) {
+    for (std::uint32_t q = 0; q < x.s.num_processes(); ++q) {
+        if ((x.pword_of(q, lp::kFlags) & lp::kFlagLoadsArgs) != 0 && !has_ended(x.s, q))
+            return true;
+    }
+    return false;
+}
+
+void semlocks_awaited(const Exec& x, std::vector<std::uint32_t>& out) {
+    out.clear();
+    for (std::uint32_t q = 0; q < x.s.num_processes(); ++q) {
+        if (q == x.proc || (x.pword_of(q, lp::kFlags) & lp::kFlagLoadsArgs) == 0 ||
+            has_ended(x.s, q))
+            continue;
+        // The child's args are in its bottom frame, under the module it may still be running;
+        // what that module makes is the child's own, so only objects of the acting process count.
+        Reach held(x);
+        held.add_process(q);
+        for (std::uint32_t o = 0; o < held.size(); ++o) {
+            if (held.marked(o) && is_named(x, o) && creator_of(x, o) == x.proc &&
+                !is_unlinked(x, o) && std::find(out.begin(), out.end(), o) == out.end())
+                out.push_back(o);
+        }
+    }
+}
+
+bool any_unlinked(const Exec& x, std::span<const std::uint32_t> objs) {
+    return std::any_of(objs.begin(), objs.end(),
+                       [&](std::uint32_t o) { return is_unlinked(x, o); });
+}
 
 bool loads_args_next(const Exec& x) {
     return (x.pword(lp::kFlags) & (lp::kFlagLoadsArgs | lp::kFlagRunsModule)) == lp::kFlagLoadsArgs;

@@ -2,6 +2,10 @@
 
 #include "model/exec.hpp"
 
+#include <cstdint>
+#include <span>
+#include <vector>
+
 /// Internal: the arguments of a spawn or forkserver child and the named semaphores they need
 /// (spec §1.3, §9; CPython synchronize.py `SemLock`, spawn.py `_main`).
 ///
@@ -26,6 +30,18 @@ SourceLoc load_args_loc(const Exec& x);
 /// The step in which a spawn child unpickles its args: it goes on into its target, or dies with
 /// FileNotFoundError if a named semaphore they need is unlinked.
 Outcome load_args(Exec& x);
+
+/// Whether some process has args still to unpickle (a cheap test before the next two).
+bool args_pending(const Exec& x);
+
+/// The named SemLocks made by the acting process that a child has still to unpickle, and that
+/// are not unlinked yet: while there are any, a step of the acting process that would drop its
+/// last reference to one (a return, a rebinding, its exit) is a step of its own, since the
+/// child may unpickle them before it or after it (written to out, cleared first).
+void semlocks_awaited(const Exec& x, std::vector<std::uint32_t>& out);
+
+/// Whether one of `objs` is unlinked now.
+bool any_unlinked(const Exec& x, std::span<const std::uint32_t> objs);
 
 /// `p` begins its exit: its finalizers unlink the names of every SemLock it created.
 void unlink_created_semlocks(Exec& x, std::uint32_t p);
