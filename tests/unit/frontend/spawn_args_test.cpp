@@ -265,25 +265,10 @@ TEST(SpawnArgs, ClosingTheWriteEndAndJoiningIsOk) {
 // The same race with a helper's return: the child either fails or, having loaded its args
 // first, does its job.
 TEST(SpawnArgs, AHelperReturnIsAStepTheChildMayPrecede) {
-    const auto r = check(R"(import multiprocessing as mp
-
-def worker(lock, results):
-    with lock:
-        results.put('done')
-
-def start_worker(ctx, results):
-    lock = ctx.Lock()
-    p = ctx.Process(target=worker, args=(lock, results))
-    p.start()
-    return p
-
-if __name__ == '__main__':
-    ctx = mp.get_context('spawn')
-    results = ctx.Queue()
-    p = start_worker(ctx, results)
-    p.join()
-    assert p.exitcode == 1
-)");
+    const auto r = check(substitute(
+        substitute(substitute(substitute(kHelper, "PARAMS", "n"), "MAKE", "lock = ctx.Lock()"),
+                   "CALL", "p = start_one(ctx, 1)"),
+        "assert p.exitcode == 0", "assert p.exitcode == 1"));
     EXPECT_TRUE(dies_unpickling_its_args(r, "'lock'"));
     // Some interleaving lets the worker run: exit code 0, so the assertion can fail.
     EXPECT_TRUE(testing::has(r, "assertion"));
