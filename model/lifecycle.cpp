@@ -323,6 +323,24 @@ void end_process(Exec& x, std::uint32_t victim, int signal) {
     }
 }
 
+int pending_signal(const State& s, std::uint32_t p) {
+    switch ((s.word(s.process_offset(p) + lp::kFlags) & lp::kSignalMask) >> lp::kSignalShift) {
+    case 1:
+        return 15;
+    case 2:
+        return 9;
+    default:
+        return 0;
+    }
+}
+
+Outcome die_of_signal(Exec& x) {
+    const int signal = pending_signal(x.s, x.proc);
+    x.set_pword(lp::kFlags, x.pword(lp::kFlags) & ~lp::kSignalMask);
+    end_process(x, x.proc, signal);
+    return Outcome::done;
+}
+
 namespace {
 // Resets the registers of the top frame that are dead at its instruction (see liveness.hpp).
 void clear_dead_registers(Exec& x) {

@@ -18,6 +18,11 @@ Outcome exit_step(Exec& x);
 void end_process(Exec& x, std::uint32_t victim, int signal);
 /// Whether process p has ended (exited or killed).
 bool has_ended(const State& s, std::uint32_t p);
+/// The signal (15 or 9) that terminate()/kill() sent to p and that p has not died of yet; 0 if
+/// none (layout::proc::kSignalMask).
+int pending_signal(const State& s, std::uint32_t p);
+/// The acting process dies of its pending signal.
+Outcome die_of_signal(Exec& x);
 
 /// process_* operations.
 Outcome exec_process_op(Exec& x);

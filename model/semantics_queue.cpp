@@ -275,6 +275,13 @@ Outcome feeder_step(Exec& x, std::uint32_t view_index) {
     std::uint32_t v = x.s.view_offset(view_index);
     const std::uint32_t q = x.s.word(v + lv::kObj);
     const std::uint32_t phase = x.s.word(v + lv::kFeederPhase);
+    // Its process is being killed: the thread starts nothing new, but a write it is in the
+    // middle of goes on while the reader makes room (the kernel looks for the signal only when
+    // the pipe is full again).
+    const bool dying = pending_signal(x.s, x.proc) != 0;
+    if (dying && (phase != kFeederWriting ||
+                  !channel::tail_partial(x.s, x.ooff(q) + lq::kChannel, sizer(x))))
+        return Outcome::blocked;
     if (phase == kFeederIdle) {
         const std::uint32_t count = x.s.word(v + lv::kCount);
         if (count == 0) {
@@ -326,6 +333,7 @@ Outcome feeder_step(Exec& x, std::uint32_t view_index) {
     // Writing: as much as fits now; the wlock is held until the whole message is in the pipe.
     if (!channel::write_some(pipe_of(x, q), sizer(x))) return Outcome::blocked;
     if (channel::tail_partial(x.s, x.ooff(q) + lq::kChannel, sizer(x))) return Outcome::done;
+    if (dying) return Outcome::done; // dies in the write: the wlock stays taken
     x.set_oword(q, lq::kWlock, 0);
     v = x.s.view_offset(view_index);
     x.s.set_word(v + lv::kFeederPhase, kFeederIdle);
