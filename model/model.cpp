@@ -116,7 +116,13 @@ ProcStatus status_of(const State& s, std::uint32_t p) {
 Outcome step(Exec& x, std::uint32_t actor) {
     const std::uint32_t nproc = x.s.num_processes();
     if (actor >= nproc) return detail::feeder_step(x, actor - nproc);
-    if (detail::pending_signal(x.s, actor) != 0) return detail::die_of_signal(x);
+    if (detail::pending_signal(x.s, actor) != 0) {
+        // Alternative 0: it dies now; 1: a message it is in the middle of writing goes on.
+        if (x.alt != 0)
+            return x.alt == 1 && detail::writes_message(x) ? exec_visible(x) : Outcome::blocked;
+        x.more_alts = detail::writes_message(x);
+        return detail::die_of_signal(x);
+    }
     const ProcStatus st = status_of(x.s, actor);
     if (st == ProcStatus::exiting) return detail::exit_step(x);
     const Outcome o = detail::loads_args_next(x) ? detail::load_args(x) : exec_visible(x);
@@ -332,7 +338,8 @@ StepInfo Model::describe(const State& state, const Action& action) const {
     State copy = state;
     std::vector<Fact> facts;
     Exec x(program_, start_method_, copy, facts, info.proc, action.alt, values_.get());
-    if (const int signal = detail::pending_signal(state, info.proc); signal != 0) {
+    if (const int signal = detail::pending_signal(state, info.proc);
+        signal != 0 && action.alt == 0) {
         info.action = signal == 9 ? "dies of SIGKILL (kill())" : "dies of SIGTERM (terminate())";
         if (status_of(state, info.proc) == ProcStatus::running && x.depth() > 0)
             info.loc = x.instr().loc; // where it was

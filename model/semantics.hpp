@@ -17,6 +17,9 @@ inline constexpr std::uint32_t kFeederWriting = 2; ///< holds the wlock, writing
 Outcome exec_queue_op(Exec& x);
 /// Whether the feeder thread of view `view_index` exists and has not finished.
 bool feeder_alive(const State& s, std::uint32_t view_index);
+/// Whether the acting process's main thread is in the middle of writing a message into a pipe
+/// (SimpleQueue.put or Connection.send of a message the pipe took only in part).
+bool writes_message(const Exec& x);
 /// One step of the feeder thread of view `view_index` (x.proc is its process).
 Outcome feeder_step(Exec& x, std::uint32_t view_index);
 /// Whether feeder_step(view_index) would be blocked, found without an Exec: the feeder waits

@@ -1,4 +1,5 @@
 #include "model/condition.hpp"
+#include "model/lifecycle.hpp"
 #include "model/references.hpp"
 #include "model/semantics.hpp"
 
@@ -109,9 +110,13 @@ Outcome conn_send(Exec& x, const Instr& in) {
         }
         x.limit_if_connection_sent(v, c);
     }
+    // Killed in the middle of the message (pending_signal): the write goes on while the reader
+    // makes room, and the process dies in it.
+    const bool dying = pending_signal(x.s, x.proc) != 0;
     // write(2) with every read descriptor closed: EPIPE (SIGPIPE is ignored by Python), also
     // for a writer blocked midway whose reader goes away.
     if (!open_anywhere(x, reader)) {
+        if (dying) return Outcome::blocked; // it dies before Python sees the error
         return x.misuse(ExcType::broken_pipe_error, "send() to a pipe whose reader is closed", c);
     }
     const channel::Ref ch = channel_of(x, reader);
@@ -131,6 +136,10 @@ Outcome conn_send(Exec& x, const Instr& in) {
     if (channel::tail_partial(x.s, channel_at(x, reader), sizer(x))) {
         x.set_phase(1);
         return Outcome::stay;
+    }
+    if (dying) {
+        x.set_phase(0); // the write is over, and the process never returns from it
+        return Outcome::done;
     }
     return finish(x);
 }

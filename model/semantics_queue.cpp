@@ -175,6 +175,12 @@ Outcome put_simple(Exec& x, const Instr& in, std::uint32_t q) {
     if (channel::tail_partial(x.s, x.ooff(q) + lq::kChannel, sizer(x))) {
         return progressed || !resuming ? Outcome::stay : Outcome::blocked;
     }
+    // Killed in the middle of the message (pending_signal): it dies in the write, holding the
+    // wlock.
+    if (pending_signal(x.s, x.proc) != 0) {
+        x.set_phase(0); // the write is over, and the process never returns from it
+        return Outcome::done;
+    }
     x.set_oword(q, lq::kWlock, 0);
     x.advance();
     return Outcome::done;
@@ -269,6 +275,19 @@ bool feeder_waits(const State& s, std::uint32_t view_index) {
     default:
         return false;
     }
+}
+
+bool writes_message(const Exec& x) {
+    // Phase 1 of both is a message begun and not yet all written.
+    if (x.depth() == 0 || x.phase() != 1) return false;
+    const Instr& in = x.instr();
+    if (in.op == Op::conn_send) return true;
+    if (in.op != Op::queue_put) return false;
+    const Value v = x.reg(in.a);
+    if (v.tag() != Value::Tag::object || x.kind_of(v.as_object()) != ObjKind::queue) return false;
+    const std::uint32_t q = v.as_object();
+    return queue_kind(x, q) == QueueKind::simple &&
+           channel::tail_partial(x.s, x.ooff(q) + lq::kChannel, sizer(x));
 }
 
 Outcome feeder_step(Exec& x, std::uint32_t view_index) {
