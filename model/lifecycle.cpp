@@ -40,6 +40,24 @@ bool is_live_daemon_child(const State& s, std::uint32_t p, std::uint32_t parent)
     return is_child(s, p, parent) && is_daemon(s, p) && is_live(s, p);
 }
 
+// pending_signal's codes (layout::proc::kSignalMask).
+constexpr std::uint32_t kSignalTerminate = 1;
+constexpr std::uint32_t kSignalKill = 2;
+constexpr std::uint32_t kSignalAtParentExit = 3; // SIGTERM from the parent's _exit_function
+
+// Whether a process is alive other than the exiting `parent` and the daemons its exit
+// terminates.
+bool others_remain(const State& s, std::uint32_t parent) {
+    for (std::uint32_t p = 0; p < s.num_processes(); ++p) {
+        if (p == parent || !is_live(s, p)) continue;
+        const bool dying_daemon = is_child(s, p, parent) &&
+                                  (s.word(s.process_offset(p) + lp::kFlags) & lp::kSignalMask) ==
+                                      kSignalAtParentExit << lp::kSignalShift;
+        if (!dying_daemon) return true;
+    }
+    return false;
+}
+
 bool any_live_daemon_child(const Exec& x) {
     for (std::uint32_t p = 0; p < x.s.num_processes(); ++p) {
         if (is_live_daemon_child(x.s, p, x.proc)) return true;
@@ -256,34 +274,16 @@ void begin_exit(Exec& x, Value exit_code) {
 
 Outcome exit_step(Exec& x) {
     switch (stage(x)) {
-    case ExitStage::terminate_daemons: {
-        const auto doomed_daemon = [&](std::uint32_t p) {
-            return is_live_daemon_child(x.s, p, x.proc);
-        };
-        // When nobody but this exiting process and its daemons is left, a lock or queue a
-        // daemon leaves broken can hurt no one (the documented daemon-worker pattern ends
-        // this way); anything the exiting process itself would then wait for is still found
-        // as a deadlock. Lost data is still reported.
-        bool others_remain = false;
+    case ExitStage::terminate_daemons:
+        // _exit_function terminates every daemonic child, then joins all children: each
+        // daemon dies in a step of its own (die_of_signal), like after terminate().
         for (std::uint32_t p = 0; p < x.s.num_processes(); ++p) {
-            if (p != x.proc && is_live(x.s, p) && !doomed_daemon(p)) others_remain = true;
-        }
-        const std::size_t facts_before = x.facts.size();
-        for (std::uint32_t p = 0; p < x.s.num_processes(); ++p) {
-            if (doomed_daemon(p)) end_process(x, p, 15);
-        }
-        if (!others_remain) {
-            const auto harmless = [](const Fact& f) {
-                return f.kind == FactKind::abandoned_lock || f.kind == FactKind::broken_queue;
-            };
-            x.facts.erase(
-                std::remove_if(x.facts.begin() + static_cast<std::ptrdiff_t>(facts_before),
-                               x.facts.end(), harmless),
-                x.facts.end());
+            if (is_live_daemon_child(x.s, p, x.proc) && pending_signal(x.s, p) == 0)
+                x.set_pword_of(p, lp::kFlags,
+                               x.pword_of(p, lp::kFlags) | kSignalAtParentExit << lp::kSignalShift);
         }
         set_stage(x, ExitStage::join_children);
         break;
-    }
     case ExitStage::join_children:
         if (!all_children_ended(x)) return Outcome::blocked;
         set_stage(x, ExitStage::join_feeders);
@@ -325,19 +325,41 @@ void end_process(Exec& x, std::uint32_t victim, int signal) {
 
 int pending_signal(const State& s, std::uint32_t p) {
     switch ((s.word(s.process_offset(p) + lp::kFlags) & lp::kSignalMask) >> lp::kSignalShift) {
-    case 1:
+    case kSignalTerminate:
+    case kSignalAtParentExit:
         return 15;
-    case 2:
+    case kSignalKill:
         return 9;
     default:
         return 0;
     }
 }
 
+void send_signal(Exec& x, std::uint32_t p, int signal) {
+    if (pending_signal(x.s, p) != 0) return; // the first one decides how it dies
+    x.set_pword_of(p, lp::kFlags,
+                   x.pword_of(p, lp::kFlags) | (signal == 9 ? kSignalKill : kSignalTerminate)
+                                                   << lp::kSignalShift);
+}
+
 Outcome die_of_signal(Exec& x) {
+    const std::uint32_t code = (x.pword(lp::kFlags) & lp::kSignalMask) >> lp::kSignalShift;
     const int signal = pending_signal(x.s, x.proc);
     x.set_pword(lp::kFlags, x.pword(lp::kFlags) & ~lp::kSignalMask);
+    const std::size_t facts_before = x.facts.size();
     end_process(x, x.proc, signal);
+    if (code == kSignalAtParentExit && !others_remain(x.s, x.pword(lp::kParent) - 1)) {
+        // When nobody but the exiting parent and its dying daemons is left, a lock or queue a
+        // daemon leaves broken can hurt no one (the documented daemon-worker pattern ends this
+        // way); anything the parent itself would then wait for is still found as a deadlock.
+        // Lost data is still reported.
+        const auto harmless = [](const Fact& f) {
+            return f.kind == FactKind::abandoned_lock || f.kind == FactKind::broken_queue;
+        };
+        x.facts.erase(std::remove_if(x.facts.begin() + static_cast<std::ptrdiff_t>(facts_before),
+                                     x.facts.end(), harmless),
+                      x.facts.end());
+    }
     return Outcome::done;
 }
 

@@ -265,10 +265,8 @@ Outcome process_signal(Exec& x, std::uint32_t handle, int signal) {
         return x.misuse(ExcType::attribute_error,
                         "terminate()/kill() of a process that was never started", handle);
     const auto st = static_cast<ProcStatus>(x.pword_of(child, lp::kStatus));
-    // The first signal sent decides the exit code (the kernel starts the group exit then); the
-    // child dies in a step of its own (pending_signal).
-    if ((st == ProcStatus::running || st == ProcStatus::exiting) && pending_signal(x.s, child) == 0)
-        x.set_pword_of(child, lp::kFlags, flags | (signal == 9 ? 2u : 1u) << lp::kSignalShift);
+    // The child dies in a step of its own (pending_signal).
+    if (st == ProcStatus::running || st == ProcStatus::exiting) send_signal(x, child, signal);
     x.advance();
     return Outcome::done;
 }
