@@ -50,9 +50,7 @@ constexpr std::uint32_t kSignalAtParentExit = 3; // SIGTERM from the parent's _e
 bool others_remain(const State& s, std::uint32_t parent) {
     for (std::uint32_t p = 0; p < s.num_processes(); ++p) {
         if (p == parent || !is_live(s, p)) continue;
-        const bool dying_daemon = is_child(s, p, parent) &&
-                                  (s.word(s.process_offset(p) + lp::kFlags) & lp::kSignalMask) ==
-                                      kSignalAtParentExit << lp::kSignalShift;
+        const bool dying_daemon = is_child(s, p, parent) && signalled_at_parent_exit(s, p);
         if (!dying_daemon) return true;
     }
     return false;
@@ -333,6 +331,11 @@ int pending_signal(const State& s, std::uint32_t p) {
     default:
         return 0;
     }
+}
+
+bool signalled_at_parent_exit(const State& s, std::uint32_t p) {
+    return (s.word(s.process_offset(p) + lp::kFlags) & lp::kSignalMask) == kSignalAtParentExit
+                                                                               << lp::kSignalShift;
 }
 
 void send_signal(Exec& x, std::uint32_t p, int signal) {

@@ -21,6 +21,8 @@ bool has_ended(const State& s, std::uint32_t p);
 /// The signal (15 or 9) that terminate()/kill() sent to p and that p has not died of yet; 0 if
 /// none (layout::proc::kSignalMask).
 int pending_signal(const State& s, std::uint32_t p);
+/// Whether p's pending signal is the SIGTERM its parent's exit sends to daemonic children.
+bool signalled_at_parent_exit(const State& s, std::uint32_t p);
 /// terminate()/kill() send `signal` (15 or 9) to p, unless one is pending already.
 void send_signal(Exec& x, std::uint32_t p, int signal);
 /// The acting process dies of its pending signal.

@@ -340,7 +340,10 @@ StepInfo Model::describe(const State& state, const Action& action) const {
     Exec x(program_, start_method_, copy, facts, info.proc, action.alt, values_.get());
     if (const int signal = detail::pending_signal(state, info.proc);
         signal != 0 && action.alt == 0) {
-        info.action = signal == 9 ? "dies of SIGKILL (kill())" : "dies of SIGTERM (terminate())";
+        info.action = signal == 9 ? "dies of SIGKILL (kill())"
+                      : detail::signalled_at_parent_exit(state, info.proc)
+                          ? "dies of SIGTERM (daemonic: its parent's exit terminates it)"
+                          : "dies of SIGTERM (terminate())";
         if (status_of(state, info.proc) == ProcStatus::running && x.depth() > 0)
             info.loc = x.instr().loc; // where it was
         return info;
