@@ -51,11 +51,39 @@ void Exec::push_frame(FuncId fn, const Value* args, std::uint32_t nargs) {
     set_pword(lp::kDepth, depth() + 1);
 }
 
+bool Exec::handled_somewhere() const {
+    // The frames from the bottom up; a frame's pc is the instruction it is at (for a caller,
+    // its call), as the unwinding in raise() reads it.
+    std::uint32_t at = poff() + lp::kGlobals + static_cast<std::uint32_t>(prog.globals.size());
+    const std::uint32_t n = depth();
+    for (std::uint32_t d = 1; d <= n; ++d) {
+        const Function& fn = prog.functions[s.word(at + lf::kFunc)];
+        const std::uint32_t pc = s.word(at + lf::kPc);
+        for (const Handler& h : fn.handlers) {
+            if (pc >= h.begin && pc < h.end) return true;
+        }
+        at += lf::kRegs + fn.num_regs;
+    }
+    return false;
+}
+
 Outcome Exec::raise(ExcType type, bool reported) {
     Value exc = Value::exception(type);
     // Bit 8 of the payload marks an exception already reported by another property.
     if (reported) exc = Value::from_bits(exc.bits() | 0x100u);
     const SourceLoc where = instr().loc;
+    const std::uint32_t flags = pword(lp::kFlags);
+    // Uncaught, the exception's traceback keeps every frame, and so every object their
+    // variables hold, alive until the process ends: a child's _exit_function (which joins its
+    // children) runs while the exception is in flight, and the main process keeps it in
+    // sys.last_traceback past atexit. Only the main process's SystemExit is dropped before. (A
+    // spawn child that fails re-running the module never had its args: unwound as before.)
+    const bool keeps_frames = (flags & lp::kFlagRunsModule) == 0 &&
+                              !(type == ExcType::system_exit && (flags & lp::kFlagIsMain) != 0);
+    if (keeps_frames && !handled_somewhere()) {
+        end_by_exception(*this, exc, where);
+        return Outcome::raised;
+    }
     while (depth() > 0) {
         const Function& fn = function();
         const std::uint32_t at = pc();
@@ -67,10 +95,10 @@ Outcome Exec::raise(ExcType type, bool reported) {
             }
         }
         pop_frame(*this);
-        const std::uint32_t flags = pword(layout::proc::kFlags);
-        if ((flags & layout::proc::kFlagRunsModule) != 0 && depth() == 1) {
+        const std::uint32_t now = pword(layout::proc::kFlags);
+        if ((now & layout::proc::kFlagRunsModule) != 0 && depth() == 1) {
             // Raised while a spawn child re-imported the main module: run() never starts.
-            set_pword(layout::proc::kFlags, flags & ~layout::proc::kFlagRunsModule);
+            set_pword(layout::proc::kFlags, now & ~layout::proc::kFlagRunsModule);
             pop_frame(*this);
         }
     }

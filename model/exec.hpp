@@ -187,6 +187,8 @@ private:
     std::uint64_t pickled_size_of_any(Value v) const;
     /// object_arg() of a value that is not an object of the wanted kind.
     std::uint32_t wrong_object_arg(Value v);
+    /// Whether a frame of the acting process has a handler around where it is.
+    bool handled_somewhere() const;
     /// Walks the `depth` frames of the acting process to the top one and remembers it.
     std::uint32_t find_frame(std::uint32_t depth) const;
 

@@ -279,7 +279,9 @@ bool feeder_waits(const State& s, std::uint32_t view_index) {
 
 bool writes_message(const Exec& x) {
     // Phase 1 of both is a message begun and not yet all written.
-    if (x.depth() == 0 || x.phase() != 1) return false;
+    if (x.depth() == 0 || x.phase() != 1 ||
+        static_cast<ProcStatus>(x.pword(lp::kStatus)) != ProcStatus::running)
+        return false;
     const Instr& in = x.instr();
     if (in.op == Op::conn_send) return true;
     if (in.op != Op::queue_put) return false;

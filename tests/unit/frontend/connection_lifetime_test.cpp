@@ -238,5 +238,71 @@ if __name__ == '__main__':
     EXPECT_EQ(r.verdict, properties::Verdict::ok);
 }
 
+// An uncaught exception's traceback keeps the frames, and the ends their variables hold, alive
+// until the process ends: main keeps it in sys.last_traceback past the atexit joins, a child
+// runs _exit_function (which joins its children) with the exception in flight, SystemExit
+// included. Only main's SystemExit is dropped first. The spawn worker then never sees EOF
+// (each case run on CPython 3.11: hang, hang; EOF, EOF).
+constexpr const char* kMainEnds = R"(import multiprocessing as mp
+import sys
+
+def worker(r):
+    try:
+        r.recv()
+    except EOFError:
+        print('EOF')
+
+def main():
+    mp.set_start_method('spawn')
+    r, w = mp.Pipe(duplex=False)
+    p = mp.Process(target=worker, args=(r,))
+    p.start()
+    r.close()
+    END
+
+if __name__ == '__main__':
+    main()
+)";
+
+TEST(ConnectionLifetime, MainDyingOfAnExceptionKeepsItsWriteEndOpenWhileItJoins) {
+    const auto r = check(substitute(kMainEnds, "END", "raise ValueError('x')"));
+    EXPECT_TRUE(has(r, "deadlock"));
+    EXPECT_TRUE(has(r, "uncaught-exception"));
+}
+
+TEST(ConnectionLifetime, MainEndingBySysExitOrReturnClosesIt) {
+    for (const char* end : {"sys.exit(3)", "return"})
+        EXPECT_EQ(check(substitute(kMainEnds, "END", end)).verdict, properties::Verdict::ok) << end;
+}
+
+constexpr const char* kChildEnds = R"(import multiprocessing as mp
+import sys
+
+def grandchild(r):
+    try:
+        r.recv()
+    except EOFError:
+        print('EOF')
+
+def child():
+    ctx = mp.get_context('spawn')
+    r, w = ctx.Pipe(duplex=False)
+    g = ctx.Process(target=grandchild, args=(r,))
+    g.start()
+    r.close()
+    END
+
+if __name__ == '__main__':
+    p = mp.Process(target=child)
+    p.start()
+    p.join()
+)";
+
+TEST(ConnectionLifetime, AChildDyingOfAnyExceptionKeepsItsWriteEndOpenWhileItJoins) {
+    for (const char* end : {"raise ValueError('x')", "sys.exit(3)"})
+        EXPECT_TRUE(has(check(substitute(kChildEnds, "END", end)), "deadlock")) << end;
+    EXPECT_EQ(check(substitute(kChildEnds, "END", "return")).verdict, properties::Verdict::ok);
+}
+
 } // namespace
 } // namespace mpcheck::frontend
