@@ -116,6 +116,13 @@ bool holds_fork_context_semlocks(const Exec& x, Value v) {
     });
 }
 
+bool holds_connection_closed_here(const Exec& x, Value v) {
+    return holds(x, v, [&](std::uint32_t o) {
+        return x.kind_of(o) == ObjKind::conn &&
+               (x.oword(o, layout::conn::kOpen) & x.bit(x.proc)) == 0;
+    });
+}
+
 bool holds_connection(const Exec& x, Value v) {
     return holds(x, v, [&](std::uint32_t o) { return x.kind_of(o) == ObjKind::conn; });
 }

@@ -50,6 +50,10 @@ bool holds_named_semlocks(const Exec& x, Value v);
 /// pickled for a spawn or forkserver child).
 bool holds_fork_context_semlocks(const Exec& x, Value v);
 
+/// Whether `v` is, or (in a tuple or list) holds, a Connection that the acting process has
+/// closed (pickling it raises OSError: handle is closed).
+bool holds_connection_closed_here(const Exec& x, Value v);
+
 /// Whether `v` is, or (in a tuple or list) holds, a Connection.
 bool holds_connection(const Exec& x, Value v);
 

@@ -52,14 +52,12 @@ std::uint32_t free_slot(const Exec& x, std::uint32_t child) {
     return 0;
 }
 
-// Spawn and forkserver pickle the args in the parent: a fork-context Lock, Queue, ... raises
-// RuntimeError in start() ("A SemLock created in a fork context is being shared with a process
-// in a spawn context").
-bool args_cross_contexts(Exec& x, std::uint32_t child) {
+// Whether an arg of `child`'s target is, or holds, an object that `bad` finds.
+template <typename F> bool some_arg(Exec& x, std::uint32_t child, F&& bad) {
     Exec c(x.prog, x.method, x.s, x.facts, child, 0, x.values);
     const Function& target = x.prog.functions[x.pword_of(child, lp::kTarget)];
     for (Reg r = 0; r < target.num_params; ++r) {
-        if (holds_fork_context_semlocks(x, c.reg(r))) return true;
+        if (bad(c.reg(r))) return true;
     }
     return false;
 }
@@ -187,13 +185,20 @@ Outcome process_start(Exec& x, std::uint32_t handle) {
         return Outcome::stay;
     }
     const StartMethod method = start_method_for(x, child);
-    if (method != StartMethod::fork && args_cross_contexts(x, child)) {
-        return x.misuse(
-            ExcType::runtime_error,
-            "start() of a spawn/forkserver child with a Lock or Queue of a fork context in "
-            "its args (RuntimeError: its SemLocks cannot be pickled; make them "
-            "through the child's context)",
-            handle);
+    // Spawn and forkserver pickle the args in the parent (popen_spawn_posix._launch).
+    if (method != StartMethod::fork) {
+        if (some_arg(x, child, [&](Value v) { return holds_fork_context_semlocks(x, v); }))
+            return x.misuse(
+                ExcType::runtime_error,
+                "start() of a spawn/forkserver child with a Lock or Queue of a fork context in "
+                "its args (RuntimeError: its SemLocks cannot be pickled; make them "
+                "through the child's context)",
+                handle);
+        if (some_arg(x, child, [&](Value v) { return holds_connection_closed_here(x, v); }))
+            return x.misuse(ExcType::os_error,
+                            "start() of a spawn/forkserver child with a closed Connection in its "
+                            "args (OSError: handle is closed, when it is pickled)",
+                            handle);
     }
     // Fork copies the parent's default context, fixed or not; spawn's prepare() fixes the
     // child's to the parent's start method (set_start_method(..., force=True)).

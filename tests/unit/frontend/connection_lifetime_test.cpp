@@ -304,5 +304,37 @@ TEST(ConnectionLifetime, AChildDyingOfAnyExceptionKeepsItsWriteEndOpenWhileItJoi
     EXPECT_EQ(check(substitute(kChildEnds, "END", "return")).verdict, properties::Verdict::ok);
 }
 
+// Spawn and forkserver pickle the args in start(): an end already closed there cannot be
+// (OSError: handle is closed, in the parent). A fork child inherits the closed object and fails
+// when it sends. Each run on CPython 3.11.
+constexpr const char* kClosedInArgs = R"(import multiprocessing as mp
+
+def worker(w):
+    w.send(1)
+
+if __name__ == '__main__':
+    mp.set_start_method('METHOD')
+    r, w = mp.Pipe(duplex=False)
+    p = mp.Process(target=worker, args=(w,))
+    w.close()
+    p.start()
+    p.join()
+)";
+
+TEST(ConnectionLifetime, AClosedEndInASpawnChildsArgsRaisesInStart) {
+    for (const char* method : {"spawn", "forkserver"}) {
+        const auto r = check(substitute(kClosedInArgs, "METHOD", method));
+        ASSERT_TRUE(has(r, "api-misuse")) << method;
+        EXPECT_EQ(r.violations[0].loc.line, 11u) << method; // p.start()
+        EXPECT_NE(r.violations[0].message.find("handle is closed"), std::string::npos);
+    }
+}
+
+TEST(ConnectionLifetime, AForkChildGetsTheClosedEndAndFailsToSend) {
+    const auto r = check(substitute(kClosedInArgs, "METHOD", "fork"));
+    ASSERT_TRUE(has(r, "api-misuse"));
+    EXPECT_EQ(r.violations[0].loc.line, 4u); // w.send(1) in the child
+}
+
 } // namespace
 } // namespace mpcheck::frontend
