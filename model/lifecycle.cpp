@@ -397,8 +397,12 @@ void run_locals(Exec& x) {
     // Named SemLocks a spawn child has yet to unpickle: a local operation that unlinks one
     // (the return or rebinding that drops it, the return that ends the process) is visible to
     // that child, so it is not fused into this step (rare: such a child's first steps only).
+    // Each local operation is then tried on a copy first.
     std::vector<std::uint32_t> awaited;
     if (args_pending(x)) semlocks_awaited(x, awaited);
+    // Likewise a Connection end whose drop closes it while another process holds its pipe.
+    std::vector<std::uint32_t> watched;
+    connections_watched(x, watched);
     for (int budget = kBudget; budget > 0; --budget) {
         if (x.depth() == 0 || static_cast<ProcStatus>(x.pword(lp::kStatus)) != ProcStatus::running)
             return;
@@ -407,11 +411,11 @@ void run_locals(Exec& x) {
             clear_dead_registers(x);
             return;
         }
-        if (!awaited.empty()) {
+        if (!awaited.empty() || !watched.empty()) {
             State before = x.s;
             const std::size_t facts_before = x.facts.size();
             exec_local(x, in);
-            if (any_unlinked(x, awaited)) {
+            if (any_unlinked(x, awaited) || any_dropped(x, watched)) {
                 // Undone: it is the process's next step.
                 x.s = std::move(before);
                 x.facts.resize(facts_before);

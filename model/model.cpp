@@ -211,6 +211,10 @@ bool is_subclass(ExcType type, ExcType base) {
 Model::Model(Program program, StartMethod default_start_method)
     : program_(std::move(program)), start_method_(default_start_method) {
     compute_liveness(program_);
+    for (const Function& f : program_.functions) {
+        for (const Instr& in : f.code)
+            program_.makes_pipes = program_.makes_pipes || in.op == Op::pipe_new;
+    }
 }
 
 State Model::initial_state(std::vector<Fact>* out) const {

@@ -147,6 +147,9 @@ struct Program {
     /// Start method fixed by the program (set_start_method / get_context), if any.
     bool start_method_fixed = false;
     StartMethod start_method = StartMethod::fork;
+    /// Whether the program makes a Pipe anywhere (set by Model from the instructions): without
+    /// one, no step needs to watch for a Connection closed by a drop.
+    bool makes_pipes = false;
 
     std::string_view text(TextId id) const { return texts[id]; }
 };

@@ -3,6 +3,8 @@
 #include "model/lifecycle.hpp"
 #include "model/sequences.hpp"
 
+#include <algorithm>
+
 namespace mpcheck::model::detail {
 
 namespace lp = layout::proc;
@@ -140,6 +142,28 @@ std::uint32_t dropped_by_creator(const Exec& x, std::uint32_t c) {
     const std::uint32_t bit = x.bit(creator);
     if ((x.oword(c, layout::conn::kOpen) & bit) == 0) return 0;
     return still_referenced(x, creator, c) ? 0 : bit;
+}
+
+void connections_watched(const Exec& x, std::vector<std::uint32_t>& out) {
+    out.clear();
+    if (!x.prog.makes_pipes) return;
+    const std::uint32_t me = x.bit(x.proc);
+    for (std::uint32_t c = 0; c < x.s.num_objects(); ++c) {
+        if (x.kind_of(c) != ObjKind::conn || creator_of(x, c) != x.proc ||
+            (x.oword(c, layout::conn::kOpen) & me) == 0)
+            continue;
+        const std::uint32_t other_end = x.oword(c, layout::conn::kPeer);
+        if ((x.oword(other_end, layout::conn::kOpen) & ~me) != 0) out.push_back(c);
+    }
+    if (out.empty()) return;
+    Reach held(x);
+    held.add_process(x.proc);
+    std::erase_if(out, [&](std::uint32_t c) { return !held.marked(c); }); // dropped already
+}
+
+bool any_dropped(const Exec& x, std::span<const std::uint32_t> conns) {
+    return std::any_of(conns.begin(), conns.end(),
+                       [&](std::uint32_t c) { return dropped_by_creator(x, c) != 0; });
 }
 
 } // namespace mpcheck::model::detail

@@ -2,6 +2,7 @@
 
 #include "model/exec.hpp"
 
+#include <span>
 #include <vector>
 
 /// Internal: what a process still references. CPython runs finalizers when the last reference
@@ -61,6 +62,15 @@ bool holds_connection(const Exec& x, Value v);
 /// lasts until the variable is rebound or its frame ends, and dropping it has an effect (a
 /// named SemLock's name is unlinked, a Connection this process made is closed).
 bool keeps_reference(const Exec& x, Value v);
+
+/// The Connection ends the acting process made and has neither closed nor dropped while
+/// another process holds the other end of the pipe: dropping one closes it, which that process
+/// can see (EOF, BrokenPipeError, poll() turning True), so the drop is a step of its own
+/// (run_locals). Written to out, cleared first; empty when the program makes no Pipe.
+void connections_watched(const Exec& x, std::vector<std::uint32_t>& out);
+
+/// Whether the acting process has dropped (and so closed) one of `conns`.
+bool any_dropped(const Exec& x, std::span<const std::uint32_t> conns);
 
 /// The bit of the process that created Connection end `c`, if that process has not closed its
 /// descriptor but no longer references the object (CPython's Connection.__del__ closed it);

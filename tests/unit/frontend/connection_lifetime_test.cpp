@@ -336,5 +336,34 @@ TEST(ConnectionLifetime, AForkChildGetsTheClosedEndAndFailsToSend) {
     EXPECT_EQ(r.violations[0].loc.line, 4u); // w.send(1) in the child
 }
 
+// The return that drops the write end (and so closes it) is a step of its own: the worker may
+// poll before it, find no data and no EOF yet, and fail. CPython with a sleep before the return:
+// AssertionError; without: EOF first (the model gives both: sleep is no synchronisation).
+TEST(ConnectionLifetime, AReaderMayPollBeforeTheWriterDropsItsEnd) {
+    const auto r = check(R"(import multiprocessing as mp
+import time
+
+def worker(r):
+    assert r.poll()
+    try:
+        r.recv()
+    except EOFError:
+        print('EOF')
+
+def start():
+    ctx = mp.get_context('spawn')
+    r, w = ctx.Pipe(duplex=False)
+    p = ctx.Process(target=worker, args=(r,))
+    p.start()
+    time.sleep(1)
+    return p
+
+if __name__ == '__main__':
+    p = start()
+    p.join()
+)");
+    EXPECT_TRUE(has(r, "assertion"));
+}
+
 } // namespace
 } // namespace mpcheck::frontend
