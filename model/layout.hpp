@@ -49,7 +49,9 @@ inline constexpr std::uint32_t kSlotMask = 63u << kSlotShift;
 /// A spawn/forkserver child whose args hold named SemLocks: once it has re-run the main module
 /// (kFlagRunsModule cleared), its next step unpickles them (see spawn_args.hpp).
 inline constexpr std::uint32_t kFlagLoadsArgs = 1u << 19;
-/// A signal sent by terminate()/kill() and not yet acted on (0: none, 1: SIGTERM, 2: SIGKILL).
+/// A signal sent by terminate()/kill() or by the parent's exit to a daemonic child, and not
+/// yet acted on (codes in lifecycle.cpp: 0 none, 1 SIGTERM, 2 SIGKILL, 3 SIGTERM at the
+/// parent's exit).
 /// os.kill() returns before the child is gone: until its death step the child is alive
 /// (is_alive() is True, exitcode None) but starts nothing new; only a pipe write it is in the
 /// middle of may go on while a reader makes room (the kernel checks for the signal only when

@@ -45,6 +45,23 @@ constexpr std::uint32_t kSignalTerminate = 1;
 constexpr std::uint32_t kSignalKill = 2;
 constexpr std::uint32_t kSignalAtParentExit = 3; // SIGTERM from the parent's _exit_function
 
+std::uint32_t signal_code(const State& s, std::uint32_t p) {
+    return (s.word(s.process_offset(p) + lp::kFlags) & lp::kSignalMask) >> lp::kSignalShift;
+}
+
+// The signal a code stands for: 15, 9, or 0 for none.
+int signal_number(std::uint32_t code) {
+    switch (code) {
+    case kSignalTerminate:
+    case kSignalAtParentExit:
+        return 15;
+    case kSignalKill:
+        return 9;
+    default:
+        return 0;
+    }
+}
+
 // Whether a process is alive other than the exiting `parent` and the daemons its exit
 // terminates.
 bool others_remain(const State& s, std::uint32_t parent) {
@@ -322,20 +339,11 @@ void end_process(Exec& x, std::uint32_t victim, int signal) {
 }
 
 int pending_signal(const State& s, std::uint32_t p) {
-    switch ((s.word(s.process_offset(p) + lp::kFlags) & lp::kSignalMask) >> lp::kSignalShift) {
-    case kSignalTerminate:
-    case kSignalAtParentExit:
-        return 15;
-    case kSignalKill:
-        return 9;
-    default:
-        return 0;
-    }
+    return signal_number(signal_code(s, p));
 }
 
 bool signalled_at_parent_exit(const State& s, std::uint32_t p) {
-    return (s.word(s.process_offset(p) + lp::kFlags) & lp::kSignalMask) == kSignalAtParentExit
-                                                                               << lp::kSignalShift;
+    return signal_code(s, p) == kSignalAtParentExit;
 }
 
 void send_signal(Exec& x, std::uint32_t p, int signal) {
@@ -346,8 +354,8 @@ void send_signal(Exec& x, std::uint32_t p, int signal) {
 }
 
 Outcome die_of_signal(Exec& x) {
-    const std::uint32_t code = (x.pword(lp::kFlags) & lp::kSignalMask) >> lp::kSignalShift;
-    const int signal = pending_signal(x.s, x.proc);
+    const std::uint32_t code = signal_code(x.s, x.proc);
+    const int signal = signal_number(code);
     x.set_pword(lp::kFlags, x.pword(lp::kFlags) & ~lp::kSignalMask);
     const std::size_t facts_before = x.facts.size();
     end_process(x, x.proc, signal);
@@ -397,7 +405,7 @@ void run_locals(Exec& x) {
     // Named SemLocks a spawn child has yet to unpickle: a local operation that unlinks one
     // (the return or rebinding that drops it, the return that ends the process) is visible to
     // that child, so it is not fused into this step (rare: such a child's first steps only).
-    // Each local operation is then tried on a copy first.
+    // While there is any such object, each local operation is tried on a copy first.
     std::vector<std::uint32_t> awaited;
     if (args_pending(x)) semlocks_awaited(x, awaited);
     // Likewise a Connection end whose drop closes it while another process holds its pipe.

@@ -102,7 +102,8 @@ Outcome exec_visible(Exec& x) {
         return detail::exec_file_op(x);
     default:
         // A local operation is a step of its own when a local run hit its budget, or when it
-        // unlinks a named SemLock that a spawn child has yet to unpickle (run_locals).
+        // drops an object another process can see die: a named SemLock a spawn child has yet
+        // to unpickle, a Connection end whose pipe another process holds (run_locals).
         detail::exec_local(x);
         return Outcome::done;
     }
@@ -379,7 +380,7 @@ StepInfo Model::describe(const State& state, const Action& action) const {
     info.action = in.text != kNoText ? std::string(program_.text(in.text)) : op_name(in.op);
     if (in.wait == Wait::timeout && action.alt == 1) info.action += " times out";
     if (in.op == Op::choose) info.action += action.alt == 1 ? " -> True" : " -> False";
-    // A return taken as a step of its own (it unlinks a SemLock a spawn child still needs).
+    // A return taken as a step of its own (it drops what another process can see die).
     if (in.op == Op::ret) {
         const bool ends = x.depth() == 1;
         info.action =

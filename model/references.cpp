@@ -112,6 +112,10 @@ bool holds_named_semlocks(const Exec& x, Value v) {
     return holds(x, v, [&](std::uint32_t o) { return is_named(x, o); });
 }
 
+bool open_here(const Exec& x, std::uint32_t c) {
+    return (x.oword(c, layout::conn::kOpen) & x.bit(x.proc)) != 0;
+}
+
 bool holds_fork_context_semlocks(const Exec& x, Value v) {
     return holds(x, v, [&](std::uint32_t o) {
         return (x.oword(o, lo::kOrigin) & lo::kOriginForkContext) != 0;
@@ -119,10 +123,8 @@ bool holds_fork_context_semlocks(const Exec& x, Value v) {
 }
 
 bool holds_connection_closed_here(const Exec& x, Value v) {
-    return holds(x, v, [&](std::uint32_t o) {
-        return x.kind_of(o) == ObjKind::conn &&
-               (x.oword(o, layout::conn::kOpen) & x.bit(x.proc)) == 0;
-    });
+    return holds(
+        x, v, [&](std::uint32_t o) { return x.kind_of(o) == ObjKind::conn && !open_here(x, o); });
 }
 
 bool holds_connection(const Exec& x, Value v) {
@@ -149,8 +151,7 @@ void connections_watched(const Exec& x, std::vector<std::uint32_t>& out) {
     if (!x.prog.makes_pipes) return;
     const std::uint32_t me = x.bit(x.proc);
     for (std::uint32_t c = 0; c < x.s.num_objects(); ++c) {
-        if (x.kind_of(c) != ObjKind::conn || creator_of(x, c) != x.proc ||
-            (x.oword(c, layout::conn::kOpen) & me) == 0)
+        if (x.kind_of(c) != ObjKind::conn || creator_of(x, c) != x.proc || !open_here(x, c))
             continue;
         const std::uint32_t other_end = x.oword(c, layout::conn::kPeer);
         if ((x.oword(other_end, layout::conn::kOpen) & ~me) != 0) out.push_back(c);

@@ -47,6 +47,10 @@ bool still_referenced(const Exec& x, std::uint32_t p, std::uint32_t obj);
 /// Whether `v` is, or holds, an object with named SemLocks.
 bool holds_named_semlocks(const Exec& x, Value v);
 
+/// Whether the acting process's descriptor of Connection end `c` is open
+/// (Connection._check_closed).
+bool open_here(const Exec& x, std::uint32_t c);
+
 /// Whether `v` is, or holds, an object with SemLocks made in a fork context (which refuse to be
 /// pickled for a spawn or forkserver child).
 bool holds_fork_context_semlocks(const Exec& x, Value v);

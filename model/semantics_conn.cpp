@@ -35,11 +35,6 @@ bool has_flag(const Exec& x, std::uint32_t c, std::uint32_t flag) {
     return (x.oword(c, lcn::kFlags) & flag) != 0;
 }
 
-// This process's descriptor of this end is open (Connection._check_closed).
-bool open_here(const Exec& x, std::uint32_t c) {
-    return (x.oword(c, lcn::kOpen) & x.bit(x.proc)) != 0;
-}
-
 // Some process still holds a descriptor of this end. The creator's copy is closed once it no
 // longer references the end (Connection.__del__), which is only looked into when no other
 // process holds one.

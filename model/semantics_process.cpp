@@ -115,8 +115,7 @@ void inherit_by_fork(Exec& x, std::uint32_t child) {
         x.set_pword_of(child, lp::kGlobals + g, x.pword(lp::kGlobals + g));
     }
     for (std::uint32_t o = 0; o < x.s.num_objects(); ++o) {
-        if (x.kind_of(o) != ObjKind::conn || (x.oword(o, lcn::kOpen) & x.bit(x.proc)) == 0)
-            continue;
+        if (x.kind_of(o) != ObjKind::conn || !open_here(x, o)) continue;
         // An end the parent made and dropped was closed by its __del__: nothing to inherit.
         if (creator_of(x, o) == x.proc && dropped_by_creator(x, o) != 0) {
             x.set_oword(o, lcn::kOpen, x.oword(o, lcn::kOpen) & ~x.bit(x.proc));
