@@ -11,6 +11,26 @@
 include(CMakeParseArguments)
 include(GNUInstallDirs)
 
+# Profile-guided optimization (GCC): MPCHECK_PROFILE=generate builds targets that write their
+# run-time profile to MPCHECK_PROFILE_DIR; MPCHECK_PROFILE=use optimizes with the profile found
+# there. The two builds may live in different build directories: file names in the profile are
+# relative to the build directory (-fprofile-prefix-path). Functions the training did not run,
+# and sources changed since it ran, are optimized as without a profile, silently.
+function(mpcheck_apply_profile_flags target)
+  if(NOT MPCHECK_PROFILE)
+    return()
+  endif()
+  set(common -fprofile-prefix-path=${PROJECT_BINARY_DIR})
+  if(MPCHECK_PROFILE STREQUAL "generate")
+    target_compile_options(${target} PRIVATE -fprofile-generate=${MPCHECK_PROFILE_DIR} ${common})
+    target_link_options(${target} PRIVATE -fprofile-generate=${MPCHECK_PROFILE_DIR})
+  else()
+    target_compile_options(${target} PRIVATE -fprofile-use=${MPCHECK_PROFILE_DIR} ${common}
+                                             -fprofile-partial-training -Wno-missing-profile
+                                             -Wno-coverage-mismatch)
+  endif()
+endfunction()
+
 function(mpcheck_apply_flags target)
   target_compile_features(${target} PUBLIC cxx_std_20)
   if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
@@ -20,6 +40,7 @@ function(mpcheck_apply_flags target)
       target_compile_options(${target} PRIVATE -Werror)
     endif()
     target_compile_definitions(${target} PRIVATE $<$<CONFIG:Debug>:_GLIBCXX_ASSERTIONS>)
+    mpcheck_apply_profile_flags(${target})
     if(MPCHECK_SANITIZE)
       target_compile_options(${target} PRIVATE -fsanitize=${MPCHECK_SANITIZE} -fno-omit-frame-pointer
                                                -fno-sanitize-recover=all)
@@ -43,6 +64,11 @@ function(mpcheck_library name)
   # Exported as mpcheck::<name>, the same name the build tree uses.
   set_target_properties(mpcheck_${name} PROPERTIES POSITION_INDEPENDENT_CODE ON EXPORT_NAME ${name})
   mpcheck_apply_flags(mpcheck_${name})
+  if(CMAKE_INTERPROCEDURAL_OPTIMIZATION AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    # Machine code beside the intermediate code, so that a project linking the installed
+    # archives needs neither link-time optimization nor this very compiler version.
+    target_compile_options(mpcheck_${name} PRIVATE -ffat-lto-objects)
+  endif()
   mpcheck_install_library(${name})
 endfunction()
 
