@@ -3,6 +3,7 @@
 #include "frontend/lowerer.hpp"
 
 #include <cstring>
+#include <utility>
 
 namespace mpcheck::frontend {
 
@@ -141,7 +142,12 @@ model::Program Lowerer::run() {
     module_scope_.id = b_.program().module;
     module_scope_.is_module = true;
     scope_ = &module_scope_;
+    module_scope_.list_escapes = list_escapes(module_.body, {}, user_methods_);
+    for (const auto& [name, pos] : names_in_functions_)
+        module_scope_.list_escapes.try_emplace(name, ListEscape{pos, "read by a function"});
+    regions_.push_back(++regions_made_);
     body(module_.body);
+    regions_.clear();
     // Functions are lowered after the module so that argument kinds seen at Process(...) and
     // call sites are known; repeat until no function is left.
     for (bool changed = true; changed;) {
@@ -194,7 +200,12 @@ void Lowerer::lower_function(FunctionInfo& info) {
     collect_locals(info.def->body, scope);
     for (const auto& g : scope.globals)
         scope.locals.erase(g);
+    scope.list_escapes = list_escapes(info.def->body, info.params, user_methods_);
+    const std::vector<std::uint32_t> saved_regions = std::exchange(regions_, {++regions_made_});
+    const int saved_try_depth = std::exchange(try_depth_, 0);
     body(info.def->body);
+    regions_ = saved_regions;
+    try_depth_ = saved_try_depth;
     scope_ = saved;
 }
 
@@ -345,6 +356,7 @@ void Lowerer::stmt(const Stmt& s) {
         if (e.kind == ExprKind::string || e.kind == ExprKind::integer ||
             e.kind == ExprKind::constant)
             return; // docstrings and bare constants
+        statement_call_ = &e;
         expr(e, src(s.pos));
         return;
     }

@@ -60,14 +60,14 @@ void Lowerer::if_stmt(const Stmt& s) {
     const Val c = condition(*s.value);
     at(s.pos);
     const std::uint32_t to_else = fb().jump_if_false(c.reg);
-    body(s.body);
+    region_body(s.body);
     if (s.orelse.empty()) {
         fb().patch(to_else, fb().pc());
         return;
     }
     const std::uint32_t to_end = fb().jump();
     fb().patch(to_else, fb().pc());
-    body(s.orelse);
+    region_body(s.orelse);
     fb().patch(to_end, fb().pc());
 }
 
@@ -77,7 +77,7 @@ void Lowerer::while_stmt(const Stmt& s) {
     const Val c = condition(*s.value);
     at(s.pos);
     const std::uint32_t exit = fb().jump_if_false(c.reg);
-    body(s.body);
+    region_body(s.body);
     at(s.pos);
     fb().jump(head);
     close_loop(exit, fb().pc(), head);
@@ -102,6 +102,7 @@ void Lowerer::for_stmt(const Stmt& s) {
     if (builtin_call && it.args[0]->text == "iter") return sentinel_loop(s);
     // range(...): a counter loop.
     if (builtin_call && it.args[0]->text == "range") {
+        if (appends_to_list(s.body) && unrolled_range(s)) return;
         if (target.kind != ExprKind::name)
             unsupported("for-loop target other than a name", target.pos.line, target.pos.column);
         if (it.args.size() < 2 || it.args.size() > 4 || !it.keywords.empty())
@@ -128,7 +129,7 @@ void Lowerer::for_stmt(const Stmt& s) {
         const std::uint32_t exit = fb().jump_if_false(cond);
         store(target.text, counter, Kind::unknown);
         loops_.push_back(Loop{0, {}, {}, cleanups_.size()});
-        body(s.body);
+        region_body(s.body);
         const std::uint32_t next = fb().pc();
         at(s.pos);
         fb().binary(counter, counter, BinaryOp::add, step_r);
@@ -143,22 +144,30 @@ void Lowerer::for_stmt(const Stmt& s) {
     if (!seq.agg || seq.agg->handle) return runtime_for(s, seq);
     const std::vector<Val> items = elements(seq, it);
     std::vector<std::uint32_t> breaks;
+    // A break or continue makes the rest of the body run on some paths only.
+    const bool jumps = has_own_jump(s.body);
+    iterated_lists_.push_back(it.kind == ExprKind::name ? it.text : std::string{});
     for (const Val& item : items) {
         at(s.pos);
         bind_target(target, item);
         loops_.push_back(Loop{0, {}, {}, cleanups_.size()});
-        body(s.body);
+        if (jumps)
+            region_body(s.body);
+        else
+            body(s.body);
         const std::uint32_t next = fb().pc();
         for (const auto j : loops_.back().continues)
             fb().patch(j, next);
         breaks.insert(breaks.end(), loops_.back().breaks.begin(), loops_.back().breaks.end());
         loops_.pop_back();
     }
+    iterated_lists_.pop_back();
     for (const auto j : breaks)
         fb().patch(j, fb().pc());
 }
 
 void Lowerer::try_stmt(const Stmt& s) {
+    ++try_depth_;
     if (!s.finalbody.empty()) cleanups_.push_back(Cleanup{&s, Op::nop, 0, {}, s.pos});
     const std::uint32_t outer_begin = fb().pc();
     std::vector<std::uint32_t> to_end;
@@ -223,6 +232,7 @@ void Lowerer::try_stmt(const Stmt& s) {
     }
     for (const auto j : to_end)
         fb().patch(j, fb().pc());
+    --try_depth_;
 }
 
 void Lowerer::with_stmt(const Stmt& s) {

@@ -186,6 +186,13 @@ Val Lowerer::call(const Expr& e, std::string_view text) {
         if (receiver.kind == ExprKind::call && receiver.args[0]->kind == ExprKind::name &&
             receiver.args[0]->text == "super")
             unsupported("super() outside __init__", e.pos.line, e.pos.column);
+        if (callee.text == "append" && receiver.kind == ExprKind::name) {
+            const auto shape = shape_of(receiver.text);
+            if (shape && shape->shape == Static::Shape::list) {
+                list_append(receiver.text, e);
+                return Val{constant(Value::none())};
+            }
+        }
         const Val obj = value(receiver);
         if (obj.agg && obj.agg->shape == Static::Shape::instance &&
             classes_[obj.agg->cls].methods.count(callee.text) != 0)

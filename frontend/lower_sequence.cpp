@@ -75,7 +75,7 @@ void Lowerer::runtime_for(const Stmt& s, const Val& seq_val) {
     fb().binary(i, i, BinaryOp::add, constant(Value::integer(1)));
     bind_target(*s.targets[0], item);
     loops_.push_back(Loop{0, {}, {}, cleanups_.size()});
-    body(s.body);
+    region_body(s.body);
     fb().jump(head);
     close_loop(exit, fb().pc(), head);
 }

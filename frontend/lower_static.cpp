@@ -71,14 +71,20 @@ void Lowerer::store_value(const std::string& name, const Val& v) {
         store(name, v.reg, v.kind);
         return;
     }
-    if (previous && !same_shape(previous.get(), v.agg.get()))
+    const bool reshaped = previous && !same_shape(previous.get(), v.agg.get());
+    if (reshaped && may_reshape(name, owner, *previous, *v.agg)) {
+        drop_items(name, *previous, v.agg->items.size());
+    } else if (reshaped) {
         unsupported("'" + name + "' rebound to a " + shape_word(*v.agg) +
                         " of another length, keys or class",
                     loc_.line, loc_.column);
+    }
     if (!previous && owner.kinds.count(name) != 0 && !v.agg->handle)
         unsupported("'" + name + "' rebound from a single value to a " + shape_word(*v.agg),
                     loc_.line, loc_.column);
     owner.statics[name] = v.agg;
+    if (v.agg->shape == Static::Shape::list)
+        owner.list_regions[name] = regions_.empty() ? 0 : regions_.back();
     if (v.agg->handle) store(name, v.reg, v.kind);
     const bool local = is_local(name);
     for (std::size_t i = 0; i < v.agg->items.size(); ++i) {
@@ -431,7 +437,7 @@ void Lowerer::sentinel_loop(const Stmt& s) {
     fb().binary(stop, item.reg, BinaryOp::eq, sent);
     const std::uint32_t exit = fb().jump_if_true(stop);
     bind_target(*s.targets[0], item);
-    body(s.body);
+    region_body(s.body);
     at(s.pos);
     fb().jump(head);
     close_loop(exit, fb().pc(), head);

@@ -5,6 +5,7 @@
 
 #include "frontend/ast.hpp"
 #include "frontend/error.hpp"
+#include "frontend/list_escapes.hpp"
 #include "frontend/module_constants.hpp"
 #include "model/program_builder.hpp"
 
@@ -112,10 +113,17 @@ struct Scope {
     std::map<std::string, std::shared_ptr<const Static>> statics;
     /// Inside a method: the class of `self`.
     std::string self_class;
+    /// Names whose list another name may see, so append() must not grow it (list_escapes).
+    std::map<std::string, ListEscape> list_escapes;
+    /// Each list variable's region (see Lowerer::regions_) where it was last bound.
+    std::map<std::string, std::uint32_t> list_regions;
 };
 
 /// The hidden variable of item i of an aggregate of `shape` stored as `name`.
 std::string hidden_name(const std::string& name, const Static& shape, std::size_t i);
+
+/// Whether `b` holds a break or continue of the loop whose body it is (not of loops inside it).
+bool has_own_jump(const Body& b);
 
 /// Whether two aggregate shapes (or two single values, null) are alike.
 bool shapes_match(const std::shared_ptr<const Static>& a, const std::shared_ptr<const Static>& b);
@@ -132,7 +140,9 @@ public:
     Lowerer(const Module& module, std::string_view source, ParamKinds seed = {},
             bool lenient = false)
         : module_(module), module_constants_(module_constants(module)), source_(source),
-          seed_(std::move(seed)), lenient_(lenient) {}
+          seed_(std::move(seed)), lenient_(lenient),
+          names_in_functions_(names_in_functions(module)),
+          user_methods_(user_method_names(module)) {}
     model::Program run();
     ParamKinds param_kinds() const;
 
@@ -235,6 +245,26 @@ private:
     /// Emits an op `dst = op(a)` with immediate `imm`.
     Val unary_op(model::Op op, model::Reg a, std::int32_t imm = 0, Kind kind = Kind::unknown);
 
+    // ---- lower_append.cpp: lists that grow ----
+    /// `name.append(...)` as a statement (`call`): from here on `name` is one item longer.
+    void list_append(const std::string& name, const Expr& call);
+    /// Lowers `b` as code that runs on some paths only, decided at run time (a branch, a loop
+    /// body): a list bound outside it may not grow inside it.
+    void region_body(const Body& b);
+    /// Whether `b` (and the blocks in it) holds a statement `L.append(...)` for a list L.
+    bool appends_to_list(const Body& b) const;
+    /// Whether `name` (a list of `owner`, the current scope) may be rebound to a list of
+    /// another length here: in the region of its last binding, outside try statements, and
+    /// read by no function if it is the module's.
+    bool may_reshape(const std::string& name, const Scope& owner, const Static& previous,
+                     const Static& next) const;
+    /// Unbinds the hidden variables of items `from`.. of `shape` stored as `name` (a rebinding
+    /// to a shorter list drops them, and with them the objects only they held).
+    void drop_items(const std::string& name, const Static& shape, std::size_t from);
+    /// `for i in range(...)` with constant bounds and no break or continue of its own, unrolled
+    /// (so that appends in it happen a known number of times); false when it cannot be.
+    bool unrolled_range(const Stmt& s);
+
     // ---- lower_class.cpp: user classes ----
     void register_class(const Stmt& s);
     Val instantiate(const std::string& cls, const Expr& e, std::string_view text);
@@ -321,6 +351,18 @@ private:
     /// While a constructor's __init__ is interpreted: its parameters and `self`. Other names
     /// then denote globals (as in the method), never the caller's locals.
     std::vector<std::map<std::string, Val>> overlays_;
+
+    // Where a list may grow: the current scope's regions, innermost last (a new one for every
+    // branch and run-time loop body), the number of enclosing try statements of the scope
+    // (an exception between appends could be caught with the list shorter than lowered), the
+    // lists that enclosing unrolled loops iterate, and the statement-level call being lowered.
+    std::vector<std::uint32_t> regions_;
+    std::uint32_t regions_made_ = 0;
+    int try_depth_ = 0;
+    std::vector<std::string> iterated_lists_;
+    const Expr* statement_call_ = nullptr;
+    std::map<std::string, Pos> names_in_functions_; // module names that functions mention
+    std::set<std::string> user_methods_;            // method names of the module's classes
 };
 
 } // namespace mpcheck::frontend

@@ -34,7 +34,7 @@ TEST(Unsupported, ReportsWhatAndWhere) {
         {"x = 1.5\n", "unsupported: float literal", 1, 5},
         {"import os\nx = os.getcwd()\n", "unsupported: call of os.getcwd()", 2, 5},
         {"x = max(1, 2)\n", "unsupported: call of 'max'", 1, 5},
-        {"x = [1, 2]\nx.append(3)\n", "unsupported: method 'append' of a list", 2, 1},
+        {"x = [1, 2]\nx.extend([3])\n", "unsupported: method 'extend' of a list", 2, 1},
         {"x = [1, 2]\nx = 3\n", "unsupported: 'x' rebound from a list", 2, 1},
         {"def f(*a):\n    pass\n", "unsupported: *args", 1, 7},
         {"x = {'a': 1}\nx['a'] = 2\n", "unsupported: assignment to a list or dict item", 2, 1},
