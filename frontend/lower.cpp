@@ -18,16 +18,18 @@ model::Program lower(const Module& module, std::string_view source) {
     // starts it would not know its parameters' kinds and shapes: lenient passes learn them
     // first (each pass learns one more level of calls).
     Lowerer::ParamKinds kinds;
+    std::set<std::string> runtime_lists;
     for (int pass = 0; pass < 3; ++pass) {
-        Lowerer learn(module, source, kinds, true);
+        Lowerer learn(module, source, kinds, true, runtime_lists);
         try {
             (void)learn.run();
         } catch (const FrontendError&) {
             // the strict pass reports it; what was learnt so far still helps
         }
         kinds = learn.param_kinds();
+        runtime_lists = learn.runtime_lists();
     }
-    return Lowerer(module, source, std::move(kinds)).run();
+    return Lowerer(module, source, std::move(kinds), false, std::move(runtime_lists)).run();
 }
 
 Lowerer::ParamKinds Lowerer::param_kinds() const {

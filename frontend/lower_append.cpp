@@ -1,20 +1,22 @@
 // Lists that grow: `procs.append(p)`, `results.append(q.get())`.
 //
-// A list's length is part of the program text here (its items live in hidden variables, see
-// lower_static.cpp), so an append makes the name stand for a list one item longer from that
-// statement on. That is exact when the append runs exactly once each time control passes the
-// statement's place in the lowered code, and nothing else sees the list:
-// - it is in the same region as the list's binding: no branch, run-time loop or try lies
-//   between them (a loop over range() of constants is unrolled for it, one copy of the body per
-//   value); a return or an uncaught exception before it ends the function, and the list with
-//   it;
-// - no try statement of the scope encloses it (a handler could go on with a shorter list);
-// - no other name can reach the list (list_escapes.hpp), and no loop is iterating over it.
-// Anything else is refused, naming the reason.
+// Two ways, both exact as long as no other name sees the list (list_escapes.hpp) and no loop
+// is iterating over it (CPython's loop would see the new items):
+// - Static, as every list of the front end: its length is part of the lowered code (its items
+//   live in hidden variables, see lower_static.cpp), and an append makes the name stand for a
+//   list one item longer from that statement on. That holds when the append runs exactly once
+//   each time control passes the list's binding: in the same region (no branch or run-time
+//   loop between them; a loop over range() of constants is unrolled for it, one copy of the
+//   body per value) and outside try statements (a handler could go on with a shorter list).
+//   A return or an uncaught exception before the append ends the function, and the list.
+// - At run time, when an append lies elsewhere: a learning pass notes the list instead of
+//   refusing it (runtime_lists_), and the later passes lower it as one run-time value from its
+//   binding on (lower_sequence.cpp), each append building the longer list.
 #include "frontend/lowerer.hpp"
 
 namespace mpcheck::frontend {
 
+using model::Reg;
 using model::Value;
 
 namespace {
@@ -126,6 +128,22 @@ void Lowerer::drop_items(const std::string& name, const Static& shape, std::size
     }
 }
 
+std::string Lowerer::list_key(const std::string& name) const {
+    return std::to_string(scope_->id) + ":" + name;
+}
+
+void Lowerer::runtime_append(const std::string& name, const Expr& call) {
+    Val item = value(*call.args[1], src(call.pos));
+    if (item.is_aggregate()) item = materialize(item, *call.args[1]);
+    at(call.pos);
+    const Reg one = fb().temp();
+    fb().emit({.op = model::Op::make_seq, .dst = one, .a = pass_args({item}), .b = 1, .imm = 1},
+              src(call.pos));
+    const Reg grown = fb().temp();
+    fb().binary(grown, load(name, call.pos).reg, model::BinaryOp::add, one);
+    store(name, grown, Kind::unknown);
+}
+
 void Lowerer::list_append(const std::string& name, const Expr& call) {
     const Pos& p = call.pos;
     const auto refuse = [&](const std::string& why) {
@@ -141,14 +159,22 @@ void Lowerer::list_append(const std::string& name, const Expr& call) {
                where(it->second.pos) +
                "; a list that grows must be held by this one name (copy it for the others)");
     }
-    if (try_depth_ > 0) refuse("inside a try statement (a handler could see it shorter)");
-    const auto region = owner.list_regions.find(name);
-    if (region == owner.list_regions.end() || regions_.empty() || region->second != regions_.back())
-        refuse("inside a branch or a loop that the list was not created in: its length must be "
-               "known when the program is read (a for loop over range() of constants, without "
-               "break or continue, is unrolled for it)");
     for (const auto& iterated : iterated_lists_) {
         if (iterated == name) refuse("while a for loop iterates over it");
+    }
+    if (runtime_lists_.count(list_key(name)) != 0) return runtime_append(name, call);
+    const auto region = owner.list_regions.find(name);
+    const bool in_region = region != owner.list_regions.end() && !regions_.empty() &&
+                           region->second == regions_.back();
+    if (try_depth_ > 0 || !in_region) {
+        // Its length is decided at run time: the passes after this one lower the list as one
+        // run-time value.
+        if (lenient_) {
+            runtime_lists_.insert(list_key(name));
+            return;
+        }
+        if (try_depth_ > 0) refuse("inside a try statement (a handler could see it shorter)");
+        refuse("inside a branch or a loop that the list was not created in");
     }
     const auto shape = shape_of(name);
     if (shape->items.size() >= kMaxAppendedLength)

@@ -15,7 +15,13 @@ void Lowerer::assign(const Expr& target, const Expr& value_expr, const Stmt& s) 
         var_ = target.text;
         const Val v = value(value_expr, text);
         at(target.pos);
-        store_value(target.text, v);
+        if (v.is_aggregate() && v.agg->shape == Static::Shape::list &&
+            runtime_lists_.count(list_key(target.text)) != 0) {
+            // A list that grows at run time is one run-time value from its binding on.
+            store(target.text, materialize(v, value_expr).reg, Kind::unknown);
+        } else {
+            store_value(target.text, v);
+        }
         var_.clear();
         return;
     }

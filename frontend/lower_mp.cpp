@@ -188,7 +188,8 @@ Val Lowerer::call(const Expr& e, std::string_view text) {
             unsupported("super() outside __init__", e.pos.line, e.pos.column);
         if (callee.text == "append" && receiver.kind == ExprKind::name) {
             const auto shape = shape_of(receiver.text);
-            if (shape && shape->shape == Static::Shape::list) {
+            if ((shape && shape->shape == Static::Shape::list) ||
+                runtime_lists_.count(list_key(receiver.text)) != 0) {
                 list_append(receiver.text, e);
                 return Val{constant(Value::none())};
             }

@@ -75,7 +75,9 @@ void Lowerer::runtime_for(const Stmt& s, const Val& seq_val) {
     fb().binary(i, i, BinaryOp::add, constant(Value::integer(1)));
     bind_target(*s.targets[0], item);
     loops_.push_back(Loop{0, {}, {}, cleanups_.size()});
+    iterated_lists_.push_back(s.value->kind == ExprKind::name ? s.value->text : std::string{});
     region_body(s.body);
+    iterated_lists_.pop_back();
     fb().jump(head);
     close_loop(exit, fb().pc(), head);
 }

@@ -137,14 +137,20 @@ public:
 
     /// `seed`: parameter kinds learnt by an earlier pass. `lenient`: a method call on a receiver
     /// of unknown kind is skipped instead of refused (used by the passes that learn kinds).
+    /// `runtime_lists`: lists an earlier pass found growing where their length is decided at
+    /// run time (see runtime_lists()).
     Lowerer(const Module& module, std::string_view source, ParamKinds seed = {},
-            bool lenient = false)
+            bool lenient = false, std::set<std::string> runtime_lists = {})
         : module_(module), module_constants_(module_constants(module)), source_(source),
-          seed_(std::move(seed)), lenient_(lenient),
+          seed_(std::move(seed)), lenient_(lenient), runtime_lists_(std::move(runtime_lists)),
           names_in_functions_(names_in_functions(module)),
           user_methods_(user_method_names(module)) {}
     model::Program run();
     ParamKinds param_kinds() const;
+    /// The lists (list_key) that grow where their length is known only at run time: a
+    /// learning pass notes each such append instead of refusing it, and the passes after it
+    /// lower the list as one run-time value from its binding on.
+    const std::set<std::string>& runtime_lists() const { return runtime_lists_; }
 
 private:
     // ---- lower.cpp ----
@@ -248,6 +254,10 @@ private:
     // ---- lower_append.cpp: lists that grow ----
     /// `name.append(...)` as a statement (`call`): from here on `name` is one item longer.
     void list_append(const std::string& name, const Expr& call);
+    /// `name = name + [item]` for a list lowered as one run-time value.
+    void runtime_append(const std::string& name, const Expr& call);
+    /// The key of list `name` of the current scope in runtime_lists_.
+    std::string list_key(const std::string& name) const;
     /// Lowers `b` as code that runs on some paths only, decided at run time (a branch, a loop
     /// body): a list bound outside it may not grow inside it.
     void region_body(const Body& b);
@@ -312,6 +322,7 @@ private:
     std::string_view source_;
     ParamKinds seed_;
     bool lenient_ = false;
+    std::set<std::string> runtime_lists_;
     model::ProgramBuilder b_;
     std::map<std::string, FunctionInfo> functions_;
     std::map<std::string, ClassInfo> classes_;
