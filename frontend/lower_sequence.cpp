@@ -56,6 +56,30 @@ void Lowerer::runtime_unpack(const Expr& target, const Val& v) {
     }
 }
 
+Val Lowerer::runtime_sum(const Val& seq_val, Reg start, const Expr& e) {
+    // As CPython: start + item 0 + item 1 + ..., TypeError from len() for a value that is not
+    // a tuple, list, str or bytes, and from + for items that do not add.
+    const Reg seq = fb().temp();
+    const Reg n = fb().temp();
+    const Reg i = fb().temp();
+    const Reg acc = fb().temp();
+    fb().move(seq, seq_val.reg);
+    fb().move(acc, start);
+    at(e.pos);
+    fb().emit({.op = Op::len, .dst = n, .a = seq, .b = seq, .c = seq}, src(e.pos));
+    fb().move(i, constant(Value::integer(0)));
+    const std::uint32_t head = fb().pc();
+    const Reg more = fb().temp();
+    fb().binary(more, i, BinaryOp::lt, n);
+    const std::uint32_t exit = fb().jump_if_false(more);
+    const Val item = runtime_item(seq, i, e);
+    fb().binary(acc, acc, BinaryOp::add, item.reg);
+    fb().binary(i, i, BinaryOp::add, constant(Value::integer(1)));
+    fb().jump(head);
+    fb().patch(exit, fb().pc());
+    return Val{acc};
+}
+
 void Lowerer::runtime_for(const Stmt& s, const Val& seq_val) {
     // for target in seq: iterates over the items the value holds when the loop starts (a
     // tuple, list, str or bytes; TypeError for anything else, raised by len()).

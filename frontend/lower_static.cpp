@@ -304,8 +304,10 @@ std::optional<Val> Lowerer::static_builtin(const std::string& name, const Expr& 
     }
     if (name == "sum") {
         arg_count(1, 2);
-        const std::vector<Val> items = sequence(*e.args[1]);
+        const Val seq = value(*e.args[1]);
         Reg acc = e.args.size() == 3 ? expr(*e.args[2]).reg : constant(Value::integer(0));
+        if (!seq.agg) return runtime_sum(seq, acc, e);
+        const std::vector<Val> items = elements(seq, *e.args[1]);
         for (const Val& item : items) {
             if (item.agg) unsupported("sum() of aggregates", e.pos.line, e.pos.column);
             const Reg t = fb().temp();

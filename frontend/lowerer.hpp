@@ -236,6 +236,8 @@ private:
     void runtime_unpack(const Expr& target, const Val& v);
     /// `for target in v:` for a value known only at run time.
     void runtime_for(const Stmt& s, const Val& seq);
+    /// sum(v, start) for a value known only at run time: a loop over its items.
+    Val runtime_sum(const Val& seq_val, model::Reg start, const Expr& e);
 
     // ---- lower_string.cpp: strings built at run time ----
     Val string_literal(const Expr& e);

@@ -149,6 +149,7 @@ if __name__ == '__main__':
     for r in results:
         total += r
     assert len(results) == 3 and results[2] == 2 and 1 in results and total == 3
+    assert sum(results) == 3 and sum(results, 10) == 13
     assert CHECK
 )",
                                         "results == [0, 1, 2]", "len(results) == 4");
@@ -222,6 +223,12 @@ TEST(ListAppend, AppendsWhoseCountIsDecidedAtRunTimeAreLowered) {
     testing::expect_agrees_with_cpython(
         "xs = []\ni = 0\nwhile i < 3:\n    xs.append(i * i)\n    i += 1\nassert CHECK\n",
         "xs == [0, 1, 4] and xs[-1] == 4", "xs == [0, 1, 4, 9]");
+}
+
+TEST(ListAppend, SumOfARunTimeListOfStrRaisesTypeError) {
+    const auto r = check("if __name__ == '__main__':\n    x = []\n    i = 0\n    while i < 2:\n"
+                         "        x.append('a')\n        i += 1\n    print(sum(x))\n");
+    EXPECT_TRUE(testing::raises(r, "TypeError"));
 }
 
 TEST(ListAppend, RefusedWhileALoopIteratesOverTheSameList) {
