@@ -223,9 +223,23 @@ bool head_complete(const State& s, std::uint32_t at, const Sizer& sizer) {
     return n > 1 || s.word(at + lc::kTailWritten) == sizer.wire(message(s, at, 0));
 }
 
-bool read_some(Ref ch, const Sizer& sizer, Value& out) {
+std::uint64_t one_read(const State& s, std::uint32_t at, const Sizer& sizer) {
+    const std::uint64_t available = head_available(s, at, sizer);
+    if (available == 0) return 0;
+    constexpr std::uint64_t kHeaderBytes = 4; // wire_size()
+    const std::uint64_t consumed = s.word(at + lc::kHeadConsumed);
+    const std::uint64_t asked = consumed < kHeaderBytes ? kHeaderBytes - consumed
+                                                        : sizer.wire(message(s, at, 0)) - consumed;
+    return std::min(available, asked);
+}
+
+bool head_begun(const State& s, std::uint32_t at) {
+    return s.word(at + lc::kHeadConsumed) > 0;
+}
+
+bool read_some(Ref ch, const Sizer& sizer, Value& out, std::uint64_t max_bytes) {
     State& s = ch.s;
-    const std::uint64_t take = head_available(s, ch.at, sizer);
+    const std::uint64_t take = std::min(head_available(s, ch.at, sizer), max_bytes);
     const Value head = message(s, ch.at, 0);
     const std::uint64_t wire = sizer.wire(head);
     const std::uint64_t consumed = s.word(ch.at + lc::kHeadConsumed) + take;

@@ -69,8 +69,13 @@ bool write_some(Ref ch, const Sizer& sizer);
 std::uint64_t head_available(const State& s, std::uint32_t at, const Sizer& sizer);
 /// Whether the first message is complete and wholly unread-available.
 bool head_complete(const State& s, std::uint32_t at, const Sizer& sizer);
-/// Consumes the available bytes of the first message; returns true and pops it (into `out`)
-/// when it is complete.
-bool read_some(Ref ch, const Sizer& sizer, Value& out);
+/// Consumes the available bytes of the first message, at most `max_bytes` of them; returns true
+/// and pops it (into `out`) when it is complete.
+bool read_some(Ref ch, const Sizer& sizer, Value& out, std::uint64_t max_bytes = ~std::uint64_t{0});
+/// Bytes one read(2) of multiprocessing's _recv takes now: what is there of the rest of the
+/// 4-byte length header, or, once that is read, of the rest of the payload.
+std::uint64_t one_read(const State& s, std::uint32_t at, const Sizer& sizer);
+/// Whether some reader has consumed part of the first message.
+bool head_begun(const State& s, std::uint32_t at);
 
 } // namespace mpcheck::model::detail::channel

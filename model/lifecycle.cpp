@@ -6,6 +6,7 @@
 #include "model/spawn_args.hpp"
 
 #include <algorithm>
+#include <optional>
 
 namespace mpcheck::model::detail {
 
@@ -372,6 +373,34 @@ Outcome die_of_signal(Exec& x) {
                       x.facts.end());
     }
     return Outcome::done;
+}
+
+namespace {
+// The channel of the read(2) the acting process is blocked in, if it has bytes to give.
+std::optional<channel::Ref> read_in_progress(Exec& x) {
+    if (x.depth() == 0 || static_cast<ProcStatus>(x.pword(lp::kStatus)) != ProcStatus::running)
+        return std::nullopt;
+    switch (x.instr().op) {
+    case Op::conn_recv:
+        return conn_read_in_progress(x);
+    case Op::queue_get:
+        return queue_read_in_progress(x);
+    default:
+        return std::nullopt;
+    }
+}
+} // namespace
+
+bool reads_message(Exec& x) {
+    return read_in_progress(x).has_value();
+}
+
+Outcome read_and_die(Exec& x) {
+    const auto ch = read_in_progress(x);
+    MPCHECK_ASSERT(ch.has_value());
+    Value ignored;
+    (void)channel::read_some(*ch, sizer(x), ignored, channel::one_read(x.s, ch->at, sizer(x)));
+    return die_of_signal(x);
 }
 
 namespace {

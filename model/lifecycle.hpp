@@ -27,6 +27,13 @@ bool signalled_at_parent_exit(const State& s, std::uint32_t p);
 void send_signal(Exec& x, std::uint32_t p, int signal);
 /// The acting process dies of its pending signal.
 Outcome die_of_signal(Exec& x);
+/// Whether the acting process, signalled, is blocked in a read(2) of a message that has bytes
+/// to give it now (Connection.recv, Queue.get or SimpleQueue.get holding the reader lock).
+bool reads_message(Exec& x);
+/// That read(2) returns what it asked for, as far as the pipe holds it (the rest of the 4-byte
+/// header, or of the payload), and the process dies as it returns to Python: the kernel
+/// checks for the signal only then. The bytes are lost with it.
+Outcome read_and_die(Exec& x);
 
 /// process_* operations.
 Outcome exec_process_op(Exec& x);

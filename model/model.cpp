@@ -118,10 +118,14 @@ Outcome step(Exec& x, std::uint32_t actor) {
     const std::uint32_t nproc = x.s.num_processes();
     if (actor >= nproc) return detail::feeder_step(x, actor - nproc);
     if (detail::pending_signal(x.s, actor) != 0) {
-        // Alternative 0: it dies now; 1: a message it is in the middle of writing goes on.
-        if (x.alt != 0)
-            return x.alt == 1 && detail::writes_message(x) ? exec_visible(x) : Outcome::blocked;
-        x.more_alts = detail::writes_message(x);
+        // Alternative 0: it dies now. 1: a message it is in the middle of writing goes on, or
+        // the read(2) it is blocked in returns bytes that have come, and it dies then.
+        if (x.alt != 0) {
+            if (x.alt != 1) return Outcome::blocked;
+            if (detail::writes_message(x)) return exec_visible(x);
+            return detail::reads_message(x) ? detail::read_and_die(x) : Outcome::blocked;
+        }
+        x.more_alts = detail::writes_message(x) || detail::reads_message(x);
         return detail::die_of_signal(x);
     }
     const ProcStatus st = status_of(x.s, actor);

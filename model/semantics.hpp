@@ -3,6 +3,8 @@
 #include "model/channel.hpp"
 #include "model/exec.hpp"
 
+#include <optional>
+
 /// Internal: the operations of each kind of object, one file each (semantics_*.cpp).
 namespace mpcheck::model::detail {
 
@@ -20,6 +22,9 @@ bool feeder_alive(const State& s, std::uint32_t view_index);
 /// Whether the acting process's main thread is in the middle of writing a message into a pipe
 /// (SimpleQueue.put or Connection.send of a message the pipe took only in part).
 bool writes_message(const Exec& x);
+/// The pipe of the queue whose get() the acting process is reading a message in (holding the
+/// reader lock), when it holds bytes of that message; nullopt otherwise.
+std::optional<channel::Ref> queue_read_in_progress(Exec& x);
 /// One step of the feeder thread of view `view_index` (x.proc is its process).
 Outcome feeder_step(Exec& x, std::uint32_t view_index);
 /// Whether feeder_step(view_index) would be blocked, found without an Exec: the feeder waits
@@ -34,6 +39,10 @@ Outcome exec_barrier_op(Exec& x);
 
 // ---- Pipe / Connection (semantics_conn.cpp) ----------------------------------------------
 Outcome exec_conn_op(Exec& x);
+/// The channel the acting process's Connection.recv() is reading, when it holds bytes of the
+/// message that recv() reads next (not of a message another reader has begun); nullopt
+/// otherwise.
+std::optional<channel::Ref> conn_read_in_progress(Exec& x);
 
 // ---- buffered files (semantics_file.cpp) -------------------------------------------------
 Outcome exec_file_op(Exec& x);

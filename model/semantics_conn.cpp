@@ -210,6 +210,19 @@ Outcome conn_close(Exec& x, const Instr& in) {
 
 } // namespace
 
+std::optional<channel::Ref> conn_read_in_progress(Exec& x) {
+    const Value v = x.reg(x.instr().a);
+    if (v.tag() != Value::Tag::object || x.kind_of(v.as_object()) != ObjKind::conn)
+        return std::nullopt;
+    const std::uint32_t c = v.as_object();
+    if (!open_here(x, c) || !has_flag(x, c, lcn::kReadable)) return std::nullopt;
+    const std::uint32_t at = channel_at(x, c);
+    if (channel::corrupt(x.s, at) || channel::head_available(x.s, at, sizer(x)) == 0 ||
+        (x.phase() == 0 && channel::head_begun(x.s, at)))
+        return std::nullopt;
+    return channel_of(x, c);
+}
+
 Outcome exec_conn_op(Exec& x) {
     const Instr& in = x.instr();
     switch (in.op) {

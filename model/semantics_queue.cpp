@@ -277,6 +277,19 @@ bool feeder_waits(const State& s, std::uint32_t view_index) {
     }
 }
 
+std::optional<channel::Ref> queue_read_in_progress(Exec& x) {
+    // Phase 2 of get() reads the message, holding the reader lock.
+    const Value v = x.reg(x.instr().a);
+    if (x.phase() != 2 || v.tag() != Value::Tag::object ||
+        x.kind_of(v.as_object()) != ObjKind::queue)
+        return std::nullopt;
+    const std::uint32_t q = v.as_object();
+    const std::uint32_t at = x.ooff(q) + lq::kChannel;
+    if (channel::corrupt(x.s, at) || channel::head_available(x.s, at, sizer(x)) == 0)
+        return std::nullopt;
+    return pipe_of(x, q);
+}
+
 bool writes_message(const Exec& x) {
     // Phase 1 of both is a message begun and not yet all written.
     if (x.depth() == 0 || x.phase() != 1 ||
