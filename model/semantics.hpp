@@ -19,9 +19,15 @@ inline constexpr std::uint32_t kFeederWriting = 2; ///< holds the wlock, writing
 Outcome exec_queue_op(Exec& x);
 /// Whether the feeder thread of view `view_index` exists and has not finished.
 bool feeder_alive(const State& s, std::uint32_t view_index);
-/// Whether the acting process's main thread is in the middle of writing a message into a pipe
-/// (SimpleQueue.put or Connection.send of a message the pipe took only in part).
+/// Whether the acting process's main thread, signalled, may still write a message into a pipe:
+/// a SimpleQueue.put or Connection.send that the pipe took only in part, or that is about to
+/// write (the write(2) it may already be in goes on once the reader makes room).
 bool writes_message(const Exec& x);
+/// The phase of a SimpleQueue.put or Connection.send whose signalled process has written its
+/// message: it dies as the write returns, never running on.
+inline constexpr std::uint32_t kWrittenBeforeDeath = 3;
+/// Whether the acting process's Connection.send, at its start, would write (not raise).
+bool conn_send_may_write(const Exec& x);
 /// The pipe of the queue whose get() the acting process is reading a message in (holding the
 /// reader lock), when it holds bytes of that message; nullopt otherwise.
 std::optional<channel::Ref> queue_read_in_progress(Exec& x);

@@ -133,7 +133,7 @@ Outcome conn_send(Exec& x, const Instr& in) {
         return Outcome::stay;
     }
     if (dying) {
-        x.set_phase(0); // the write is over, and the process never returns from it
+        x.set_phase(kWrittenBeforeDeath); // the process never returns from the write
         return Outcome::done;
     }
     return finish(x);
@@ -209,6 +209,15 @@ Outcome conn_close(Exec& x, const Instr& in) {
 }
 
 } // namespace
+
+bool conn_send_may_write(const Exec& x) {
+    const Instr& in = x.instr();
+    const Value v = x.reg(in.a);
+    if (v.tag() != Value::Tag::object || x.kind_of(v.as_object()) != ObjKind::conn) return false;
+    const std::uint32_t c = v.as_object();
+    return open_here(x, c) && has_flag(x, c, lcn::kWritable) && x.picklable(x.reg(in.b)) &&
+           open_anywhere(x, peer(x, c));
+}
 
 std::optional<channel::Ref> conn_read_in_progress(Exec& x) {
     const Value v = x.reg(x.instr().a);

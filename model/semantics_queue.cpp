@@ -178,7 +178,7 @@ Outcome put_simple(Exec& x, const Instr& in, std::uint32_t q) {
     // Killed in the middle of the message (pending_signal): it dies in the write, holding the
     // wlock.
     if (pending_signal(x.s, x.proc) != 0) {
-        x.set_phase(0); // the write is over, and the process never returns from it
+        x.set_phase(kWrittenBeforeDeath); // the process never returns from the write
         return Outcome::done;
     }
     x.set_oword(q, lq::kWlock, 0);
@@ -291,18 +291,23 @@ std::optional<channel::Ref> queue_read_in_progress(Exec& x) {
 }
 
 bool writes_message(const Exec& x) {
-    // Phase 1 of both is a message begun and not yet all written.
-    if (x.depth() == 0 || x.phase() != 1 ||
+    // Phase 1 of both is a message begun and not yet all written; phase 0 one about to be (a
+    // write(2) the process is blocked in has written nothing yet).
+    if (x.depth() == 0 || x.phase() > 1 ||
         static_cast<ProcStatus>(x.pword(lp::kStatus)) != ProcStatus::running)
         return false;
     const Instr& in = x.instr();
-    if (in.op == Op::conn_send) return true;
+    if (in.op == Op::conn_send) return x.phase() == 1 || conn_send_may_write(x);
     if (in.op != Op::queue_put) return false;
     const Value v = x.reg(in.a);
     if (v.tag() != Value::Tag::object || x.kind_of(v.as_object()) != ObjKind::queue) return false;
     const std::uint32_t q = v.as_object();
-    return queue_kind(x, q) == QueueKind::simple &&
-           channel::tail_partial(x.s, x.ooff(q) + lq::kChannel, sizer(x));
+    if (queue_kind(x, q) != QueueKind::simple) return false;
+    if (x.phase() == 1) return channel::tail_partial(x.s, x.ooff(q) + lq::kChannel, sizer(x));
+    // About to write: not closed, a picklable item, the writer lock free (a process blocked
+    // on the lock starts nothing new).
+    return (view_flags(x, q) & lv::kClosed) == 0 && x.picklable(x.reg(in.b)) &&
+           x.oword(q, lq::kWlock) == 0;
 }
 
 Outcome feeder_step(Exec& x, std::uint32_t view_index) {
