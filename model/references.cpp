@@ -1,6 +1,7 @@
 #include "model/references.hpp"
 
 #include "model/lifecycle.hpp"
+#include "model/semantics.hpp"
 #include "model/sequences.hpp"
 
 #include <algorithm>
@@ -123,8 +124,10 @@ bool holds_fork_context_semlocks(const Exec& x, Value v) {
 }
 
 bool holds_connection_closed_here(const Exec& x, Value v) {
-    return holds(
-        x, v, [&](std::uint32_t o) { return x.kind_of(o) == ObjKind::conn && !open_here(x, o); });
+    return holds(x, v, [&](std::uint32_t o) {
+        if (x.kind_of(o) == ObjKind::conn) return !open_here(x, o);
+        return x.kind_of(o) == ObjKind::queue && simple_queue_closed_here(x, o);
+    });
 }
 
 bool holds_connection(const Exec& x, Value v) {

@@ -55,8 +55,9 @@ bool open_here(const Exec& x, std::uint32_t c);
 /// pickled for a spawn or forkserver child).
 bool holds_fork_context_semlocks(const Exec& x, Value v);
 
-/// Whether `v` is, or (in a tuple or list) holds, a Connection that the acting process has
-/// closed (pickling it raises OSError: handle is closed).
+/// Whether `v` is, or (in a tuple or list) holds, a Connection, or a SimpleQueue (whose close()
+/// closes its two Connections), that the acting process has closed: pickling it raises
+/// OSError: handle is closed.
 bool holds_connection_closed_here(const Exec& x, Value v);
 
 /// Whether `v` is, or (in a tuple or list) holds, a Connection.

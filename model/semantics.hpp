@@ -17,6 +17,11 @@ inline constexpr std::uint32_t kFeederIdle = 0;    ///< waiting for an item
 inline constexpr std::uint32_t kFeederHolding = 1; ///< popped an item, waiting for the wlock
 inline constexpr std::uint32_t kFeederWriting = 2; ///< holds the wlock, writing the item
 Outcome exec_queue_op(Exec& x);
+/// Whether `q` is a SimpleQueue that the acting process has closed (its Connections closed).
+bool simple_queue_closed_here(const Exec& x, std::uint32_t q);
+/// Fork: the child gets the SimpleQueues the acting process has closed closed too (it copies
+/// their closed Connections); a Queue's closed flag is reset in the child (_after_fork).
+void inherit_closed_simple_queues(Exec& x, std::uint32_t child);
 /// Whether the feeder thread of view `view_index` exists and has not finished.
 bool feeder_alive(const State& s, std::uint32_t view_index);
 /// Whether the acting process's main thread, signalled, may still write a message into a pipe:

@@ -123,6 +123,7 @@ void inherit_by_fork(Exec& x, std::uint32_t child) {
         }
         x.set_oword(o, lcn::kOpen, x.oword(o, lcn::kOpen) | x.bit(child));
     }
+    inherit_closed_simple_queues(x, child);
     // The child is the newest process, so its views sort after every existing one.
     const std::uint32_t existing = x.s.num_views();
     for (std::uint32_t v = 0; v < existing; ++v) {
@@ -195,8 +196,9 @@ Outcome process_start(Exec& x, std::uint32_t handle) {
                 handle);
         if (some_arg(x, child, [&](Value v) { return holds_connection_closed_here(x, v); }))
             return x.misuse(ExcType::os_error,
-                            "start() of a spawn/forkserver child with a closed Connection in its "
-                            "args (OSError: handle is closed, when it is pickled)",
+                            "start() of a spawn/forkserver child with a closed Connection or "
+                            "SimpleQueue in its args (OSError: handle is closed, when it is "
+                            "pickled)",
                             handle);
     }
     // Fork copies the parent's default context, fixed or not; spawn's prepare() fixes the

@@ -259,6 +259,18 @@ channel::Sizer sizer(const Exec& x) {
             &x};
 }
 
+bool simple_queue_closed_here(const Exec& x, std::uint32_t q) {
+    return queue_kind(x, q) == QueueKind::simple && (view_flags(x, q) & lv::kClosed) != 0;
+}
+
+void inherit_closed_simple_queues(Exec& x, std::uint32_t child) {
+    for (std::uint32_t q = 0; q < x.s.num_objects(); ++q) {
+        if (x.kind_of(q) != ObjKind::queue || !simple_queue_closed_here(x, q)) continue;
+        const std::uint32_t v = x.view(child, q);
+        x.s.set_word(v + lv::kFlags, x.s.word(v + lv::kFlags) | lv::kClosed);
+    }
+}
+
 bool feeder_alive(const State& s, std::uint32_t view_index) {
     const std::uint32_t flags = s.word(s.view_offset(view_index) + lv::kFlags);
     return (flags & lv::kFeederStarted) != 0 && (flags & lv::kFeederFinished) == 0;

@@ -336,6 +336,39 @@ TEST(ConnectionLifetime, AForkChildGetsTheClosedEndAndFailsToSend) {
     EXPECT_EQ(r.violations[0].loc.line, 4u); // w.send(1) in the child
 }
 
+// SimpleQueue.close() closes its two Connections: the same in a child's args (the CPython
+// comparison, seed 487, caught the fork child the model let put). A Queue's close() only ends
+// its feeder, and a fork child's copy is open again (Queue._after_fork). Each run on CPython.
+constexpr const char* kClosedQueueInArgs = R"(import multiprocessing as mp
+
+def worker(q):
+    q.put(1)
+
+if __name__ == '__main__':
+    mp.set_start_method('METHOD')
+    q = mp.KIND()
+    p = mp.Process(target=worker, args=(q,))
+    q.close()
+    p.start()
+    p.join()
+    assert p.exitcode == 0
+)";
+
+TEST(ConnectionLifetime, AClosedSimpleQueueInAChildsArgsIsClosedThereOrRaisesInStart) {
+    const auto closed = [](const char* method, const char* kind) {
+        return check(substitute(substitute(kClosedQueueInArgs, "METHOD", method), "KIND", kind));
+    };
+    for (const char* method : {"spawn", "forkserver"}) {
+        const auto r = closed(method, "SimpleQueue");
+        ASSERT_TRUE(has(r, "api-misuse")) << method;
+        EXPECT_EQ(r.violations[0].loc.line, 11u) << method; // p.start()
+    }
+    const auto fork = closed("fork", "SimpleQueue");
+    ASSERT_TRUE(has(fork, "api-misuse"));
+    EXPECT_EQ(fork.violations[0].loc.line, 4u); // q.put(1) in the child
+    EXPECT_EQ(closed("fork", "Queue").verdict, properties::Verdict::ok);
+}
+
 // The return that drops the write end (and so closes it) is a step of its own: the worker may
 // poll before it, find no data and no EOF yet, and fail. CPython with a sleep before the return:
 // AssertionError; without: EOF first (the model gives both: sleep is no synchronisation).
