@@ -317,6 +317,16 @@ std::optional<Val> Lowerer::static_builtin(const std::string& name, const Expr& 
         }
         return Val{acc};
     }
+    if (name == "sorted") {
+        // A new list at run time (key= and reverse= are refused by arg_count).
+        arg_count(1, 1);
+        const Val v = value(*e.args[1]);
+        const Reg items = v.is_aggregate() ? materialize(v, *e.args[1]).reg : v.reg;
+        const Reg t = fb().temp();
+        at(e.pos);
+        fb().emit({.op = Op::seq_sorted, .dst = t, .a = items}, src(e.pos));
+        return Val{t};
+    }
     if (name == "enumerate") {
         arg_count(1, 2);
         std::int64_t start = 0;

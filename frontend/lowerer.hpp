@@ -216,7 +216,7 @@ private:
     Val subscript(const Expr& e);
     /// d.items(), d.keys(), d.values() of a static dict: a static list.
     Val dict_view(const Val& dict, const std::string& name, const Expr& e);
-    /// Builtins over static aggregates: len, sum, enumerate, zip, list, tuple, range.
+    /// Builtins over static aggregates: len, sum, enumerate, zip, list, tuple, range, sorted.
     std::optional<Val> static_builtin(const std::string& name, const Expr& e);
     /// `x in seq` / `x not in seq`.
     Val membership(const Expr& e);

@@ -47,6 +47,7 @@ Operands operands(const Instr& in) {
     case Op::barrier_new:
     case Op::barrier_wait:
     case Op::percent_args:
+    case Op::seq_sorted:
         return {{in.a}, {in.dst}};
     case Op::binary:
     case Op::seq_get:

@@ -258,6 +258,7 @@ void exec_local(Exec& x, const Instr& in) {
     case Op::make_seq:
     case Op::seq_get:
     case Op::seq_unpack:
+    case Op::seq_sorted:
     case Op::percent_args: {
         ValueOutcome o = exec_sequence_op(x, in);
         if (o == ValueOutcome::not_handled) o = exec_string_op(x, in);

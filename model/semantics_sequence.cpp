@@ -95,6 +95,47 @@ bool python_equal(const Exec& x, Value a, Value b) {
     return a == b;
 }
 
+// sorted(v): a new list of v's items in order, as Python's stable sort orders ints (and bools)
+// or strs; TypeError for items that do not compare (mixed kinds, None, objects) or a value
+// that is not iterable. Ordering tuples and iterating a str are model limits.
+ValueOutcome sorted_list(Exec& x, const Instr& in) {
+    const Value v = x.reg(in.a);
+    if (v.tag() == Value::Tag::str || v.tag() == Value::Tag::bytes) {
+        value_limit(x, in.dst, "sorted() of a str or bytes");
+        return ValueOutcome::done;
+    }
+    if (!is_sequence(v)) return raise(x, ExcType::type_error);
+    SeqContent c = x.sequences->content(v.as_sequence());
+    c.is_list = true;
+    if (c.items.size() < 2) return set_sequence(x, in.dst, c); // nothing is compared
+    const Value first = Value::from_bits(c.items[0]);
+    const bool numbers = first.is_number();
+    const bool texts = first.tag() == Value::Tag::str || first.tag() == Value::Tag::bytes;
+    for (const std::uint32_t bits : c.items) {
+        const Value item = Value::from_bits(bits);
+        if (is_sequence(item)) {
+            value_limit(x, in.dst, "ordering or repeating tuples and lists is not modelled");
+            return ValueOutcome::done;
+        }
+        const bool same = numbers ? item.is_number() : texts && item.tag() == first.tag();
+        if (!same) return raise(x, ExcType::type_error);
+    }
+    bool too_long = false;
+    std::stable_sort(c.items.begin(), c.items.end(), [&](std::uint32_t a, std::uint32_t b) {
+        const Value l = Value::from_bits(a);
+        const Value r = Value::from_bits(b);
+        if (numbers) return l.as_number() < r.as_number();
+        const auto order = compare_text(x, l, r);
+        too_long = too_long || !order;
+        return order && *order < 0;
+    });
+    if (too_long) {
+        value_limit(x, in.dst, "ordering of very long strings");
+        return ValueOutcome::done;
+    }
+    return set_sequence(x, in.dst, c);
+}
+
 ValueOutcome exec_sequence_op(Exec& x, const Instr& in) {
     switch (in.op) {
     case Op::make_seq:
@@ -103,6 +144,8 @@ ValueOutcome exec_sequence_op(Exec& x, const Instr& in) {
         return item(x, in);
     case Op::seq_unpack:
         return check_unpack(x, in);
+    case Op::seq_sorted:
+        return sorted_list(x, in);
     case Op::percent_args:
         return percent_operand(x, in);
     case Op::len: {

@@ -547,13 +547,12 @@ ValueOutcome string_binary(Exec& x, const Instr& in) {
     case BinaryOp::gt:
     case BinaryOp::ge: {
         if (l.tag() != r.tag()) return type_error();
-        const auto a = content_of(x, l).flat(kExpandLimit);
-        const auto b = content_of(x, r).flat(kExpandLimit);
-        if (!a || !b) {
+        const auto order = compare_text(x, l, r);
+        if (!order) {
             value_limit(x, in.dst, "ordering of very long strings");
             return ValueOutcome::done;
         }
-        const int c = a->compare(*b); // UTF-8 byte order is code point order
+        const int c = *order;
         const bool result = op == BinaryOp::lt   ? c < 0
                             : op == BinaryOp::le ? c <= 0
                             : op == BinaryOp::gt ? c > 0
@@ -564,6 +563,13 @@ ValueOutcome string_binary(Exec& x, const Instr& in) {
     default:
         return ValueOutcome::not_handled; // ==, is: by id; -, //: TypeError by the caller
     }
+}
+
+std::optional<int> compare_text(const Exec& x, Value a, Value b) {
+    const auto fa = content_of(x, a).flat(kExpandLimit);
+    const auto fb = content_of(x, b).flat(kExpandLimit);
+    if (!fa || !fb) return std::nullopt;
+    return fa->compare(*fb); // UTF-8 byte order is code point order
 }
 
 } // namespace mpcheck::model::detail

@@ -23,6 +23,9 @@ inline ValueOutcome raise(Exec& x, ExcType type) {
 ValueOutcome exec_string_op(Exec& x, const Instr& in);
 /// `binary` when an operand is a str or bytes: +, *, % and the orderings.
 ValueOutcome string_binary(Exec& x, const Instr& in);
+/// Python's order of two str (or two bytes) values: <0, 0, >0; nullopt for one too long to
+/// compare here (a model limit).
+std::optional<int> compare_text(const Exec& x, Value a, Value b);
 /// seq_get (dst = a[b]) when a is a str or bytes: one character, or one byte as an int.
 ValueOutcome string_item(Exec& x, const Instr& in);
 /// Reports a model limit for an operation the model cannot carry out and sets dst to None.

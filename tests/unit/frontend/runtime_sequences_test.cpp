@@ -123,5 +123,31 @@ f(VALUE)
     EXPECT_TRUE(testing::raises(index, "TypeError"));
 }
 
+// sorted(): results that arrive in any order compared as a set of values; ints (and bools) and
+// strs order as in Python, mixed kinds raise TypeError (each checked on CPython 3.11).
+TEST(RuntimeSequences, SortedOrdersIntsAndStrsAsPython) {
+    testing::expect_agrees_with_cpython(R"(from multiprocessing import Process, Queue
+
+def worker(q, i):
+    q.put(i * 3 % 5)
+
+if __name__ == '__main__':
+    q = Queue()
+    ps = [Process(target=worker, args=(q, i)) for i in range(3)]
+    for p in ps:
+        p.start()
+    got = (q.get(), q.get(), q.get())
+    for p in ps:
+        p.join()
+    assert sorted(['b', 'a', 'ab']) == ['a', 'ab', 'b'] and sorted([]) == []
+    assert sorted([True, 0]) == [0, True] and sorted((2, 1)) == [1, 2] and sorted([None]) == [None]
+    assert CHECK
+)",
+                                        "sorted(got) == [0, 1, 3]", "sorted(got) == [0, 3, 1]");
+    EXPECT_TRUE(testing::raises(check("x = sorted([1, 'a'])\n"), "TypeError"));
+    EXPECT_TRUE(testing::raises(check("x = sorted([None, None])\n"), "TypeError"));
+    EXPECT_TRUE(testing::raises(check("x = sorted(3)\n"), "TypeError"));
+}
+
 } // namespace
 } // namespace mpcheck::frontend
