@@ -61,6 +61,25 @@ TEST(SocketCapacity, FollowsTheMeasuredTable) {
     EXPECT_EQ(capacity(ch::Kind::socket, 1000000), 0);
 }
 
+// The kernel queues a message while what it has charged is below the budget, however large
+// the message: one of 100,000 bytes and two of 65,532 fit together (CPython: a child's sends of
+// those sizes and its parent's all completed with no reader, 6 runs of 6).
+TEST(SocketCapacity, MessagesOfDifferentSizesFitWhileTheChargeIsBelowTheBudget) {
+    Fixture f(ch::Kind::socket);
+    // Message 1 pickles to 100,018 bytes, the others to 65,532.
+    const ch::Sizer sizer{[](Value v, const void*) -> std::uint64_t {
+                              return v == Value::integer(1) ? 100'018 : 65'532;
+                          },
+                          nullptr};
+    for (const int item : {1, 2, 3}) {
+        ch::begin_message(f.ref(), Value::integer(item));
+        ASSERT_TRUE(ch::write_some(f.ref(), sizer)) << item;
+        EXPECT_FALSE(ch::tail_partial(f.s, f.record + 2, sizer)) << item;
+    }
+    ch::begin_message(f.ref(), Value::integer(4)); // the charge is over the budget now
+    EXPECT_FALSE(ch::write_some(f.ref(), sizer));
+}
+
 TEST(PipeStreaming, ALargeMessageFlowsThroughWhileItIsRead) {
     Fixture f(ch::Kind::pipe);
     std::uint64_t pickled = 1'000'009;
