@@ -105,13 +105,17 @@ bool Lowerer::unrolled_range(const Stmt& s) {
     return true;
 }
 
+bool Lowerer::in_list_region(const std::string& name, const Scope& owner) const {
+    if (&owner != scope_ || !overlays_.empty() || try_depth_ > 0 || regions_.empty()) return false;
+    const auto region = owner.list_regions.find(name);
+    return region != owner.list_regions.end() && region->second == regions_.back();
+}
+
 bool Lowerer::may_reshape(const std::string& name, const Scope& owner, const Static& previous,
                           const Static& next) const {
     if (previous.shape != Static::Shape::list || next.shape != Static::Shape::list) return false;
-    if (&owner != scope_ || !overlays_.empty() || try_depth_ > 0 || regions_.empty()) return false;
     if (owner.is_module && names_in_functions_.count(name) != 0) return false;
-    const auto region = owner.list_regions.find(name);
-    return region != owner.list_regions.end() && region->second == regions_.back();
+    return in_list_region(name, owner);
 }
 
 void Lowerer::drop_items(const std::string& name, const Static& shape, std::size_t from) {
@@ -163,10 +167,7 @@ void Lowerer::list_append(const std::string& name, const Expr& call) {
         if (iterated == name) refuse("while a for loop iterates over it");
     }
     if (runtime_lists_.count(list_key(name)) != 0) return runtime_append(name, call);
-    const auto region = owner.list_regions.find(name);
-    const bool in_region = region != owner.list_regions.end() && !regions_.empty() &&
-                           region->second == regions_.back();
-    if (try_depth_ > 0 || !in_region) {
+    if (!in_list_region(name, owner)) {
         // Its length is decided at run time: the passes after this one lower the list as one
         // run-time value.
         if (lenient_) {

@@ -56,54 +56,49 @@ void Lowerer::runtime_unpack(const Expr& target, const Val& v) {
     }
 }
 
-Val Lowerer::runtime_sum(const Val& seq_val, Reg start, const Expr& e) {
-    // As CPython: start + item 0 + item 1 + ..., TypeError from len() for a value that is not
-    // a tuple, list, str or bytes, and from + for items that do not add.
+Lowerer::RuntimeIteration Lowerer::begin_runtime_iteration(const Val& seq_val, const Expr& e,
+                                                           const Pos& loop) {
+    // Iterates over the items the value holds when the loop starts (a tuple, list, str or
+    // bytes; TypeError for anything else, raised by len()).
     const Reg seq = fb().temp();
     const Reg n = fb().temp();
     const Reg i = fb().temp();
-    const Reg acc = fb().temp();
     fb().move(seq, seq_val.reg);
-    fb().move(acc, start);
     at(e.pos);
     fb().emit({.op = Op::len, .dst = n, .a = seq, .b = seq, .c = seq}, src(e.pos));
     fb().move(i, constant(Value::integer(0)));
-    const std::uint32_t head = fb().pc();
+    RuntimeIteration it;
+    it.head = fb().pc();
     const Reg more = fb().temp();
+    at(loop);
     fb().binary(more, i, BinaryOp::lt, n);
-    const std::uint32_t exit = fb().jump_if_false(more);
-    const Val item = runtime_item(seq, i, e);
-    fb().binary(acc, acc, BinaryOp::add, item.reg);
+    it.exit = fb().jump_if_false(more);
+    it.item = runtime_item(seq, i, e);
     fb().binary(i, i, BinaryOp::add, constant(Value::integer(1)));
-    fb().jump(head);
-    fb().patch(exit, fb().pc());
+    return it;
+}
+
+Val Lowerer::runtime_sum(const Val& seq_val, Reg start, const Expr& e) {
+    // As CPython: start + item 0 + item 1 + ..., TypeError from len() for a value that is not
+    // a tuple, list, str or bytes, and from + for items that do not add.
+    const Reg acc = fb().temp();
+    fb().move(acc, start);
+    const RuntimeIteration it = begin_runtime_iteration(seq_val, e, e.pos);
+    fb().binary(acc, acc, BinaryOp::add, it.item.reg);
+    fb().jump(it.head);
+    fb().patch(it.exit, fb().pc());
     return Val{acc};
 }
 
 void Lowerer::runtime_for(const Stmt& s, const Val& seq_val) {
-    // for target in seq: iterates over the items the value holds when the loop starts (a
-    // tuple, list, str or bytes; TypeError for anything else, raised by len()).
-    const Reg seq = fb().temp();
-    const Reg n = fb().temp();
-    const Reg i = fb().temp();
-    fb().move(seq, seq_val.reg);
-    at(s.value->pos);
-    fb().emit({.op = Op::len, .dst = n, .a = seq, .b = seq, .c = seq}, src(s.value->pos));
-    fb().move(i, constant(Value::integer(0)));
-    const std::uint32_t head = fb().pc();
-    const Reg more = fb().temp();
-    at(s.pos);
-    fb().binary(more, i, BinaryOp::lt, n);
-    const std::uint32_t exit = fb().jump_if_false(more);
-    const Val item = runtime_item(seq, i, *s.value);
-    fb().binary(i, i, BinaryOp::add, constant(Value::integer(1)));
-    bind_target(*s.targets[0], item);
+    const RuntimeIteration it = begin_runtime_iteration(seq_val, *s.value, s.pos);
+    bind_target(*s.targets[0], it.item);
     loops_.push_back(Loop{0, {}, {}, cleanups_.size()});
     iterated_lists_.push_back(s.value->kind == ExprKind::name ? s.value->text : std::string{});
     region_body(s.body);
     iterated_lists_.pop_back();
-    fb().jump(head);
-    close_loop(exit, fb().pc(), head);
+    fb().jump(it.head);
+    close_loop(it.exit, fb().pc(), it.head);
 }
 
 } // namespace mpcheck::frontend

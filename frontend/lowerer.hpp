@@ -234,6 +234,16 @@ private:
     Val runtime_item(model::Reg seq, model::Reg index, const Expr& e);
     /// `a, b = v` for a value known only at run time (checked then).
     void runtime_unpack(const Expr& target, const Val& v);
+    /// The head of a loop over the items a run-time value holds: `item` is the next one, `exit`
+    /// the jump taken once there is none, `head` where each iteration starts over.
+    struct RuntimeIteration {
+        Val item;
+        std::uint32_t head = 0;
+        std::uint32_t exit = 0;
+    };
+    /// Emits that head for `seq_val`, the value of `e` (len() and indexing are reported at `e`,
+    /// the test for another item at `loop`).
+    RuntimeIteration begin_runtime_iteration(const Val& seq_val, const Expr& e, const Pos& loop);
     /// `for target in v:` for a value known only at run time.
     void runtime_for(const Stmt& s, const Val& seq);
     /// sum(v, start) for a value known only at run time: a loop over its items.
@@ -265,6 +275,10 @@ private:
     void region_body(const Body& b);
     /// Whether `b` (and the blocks in it) holds a statement `L.append(...)` for a list L.
     bool appends_to_list(const Body& b) const;
+    /// Whether list `name` of `owner` can change length here as the lowered code says: `owner`
+    /// is the current scope, no try statement of it encloses this point, and this is the
+    /// region of the list's last binding.
+    bool in_list_region(const std::string& name, const Scope& owner) const;
     /// Whether `name` (a list of `owner`, the current scope) may be rebound to a list of
     /// another length here: in the region of its last binding, outside try statements, and
     /// read by no function if it is the module's.

@@ -380,14 +380,13 @@ namespace {
 std::optional<channel::Ref> read_in_progress(Exec& x) {
     if (x.depth() == 0 || static_cast<ProcStatus>(x.pword(lp::kStatus)) != ProcStatus::running)
         return std::nullopt;
-    switch (x.instr().op) {
-    case Op::conn_recv:
-        return conn_read_in_progress(x);
-    case Op::queue_get:
-        return queue_read_in_progress(x);
-    default:
+    const Op op = x.instr().op;
+    const std::optional<channel::Ref> ch = op == Op::conn_recv   ? conn_read_in_progress(x)
+                                           : op == Op::queue_get ? queue_read_in_progress(x)
+                                                                 : std::nullopt;
+    if (!ch || channel::corrupt(x.s, ch->at) || channel::head_available(x.s, ch->at, sizer(x)) == 0)
         return std::nullopt;
-    }
+    return ch;
 }
 } // namespace
 

@@ -34,7 +34,7 @@ inline constexpr std::uint32_t kWrittenBeforeDeath = 3;
 /// Whether the acting process's Connection.send, at its start, would write (not raise).
 bool conn_send_may_write(const Exec& x);
 /// The pipe of the queue whose get() the acting process is reading a message in (holding the
-/// reader lock), when it holds bytes of that message; nullopt otherwise.
+/// reader lock); nullopt otherwise.
 std::optional<channel::Ref> queue_read_in_progress(Exec& x);
 /// One step of the feeder thread of view `view_index` (x.proc is its process).
 Outcome feeder_step(Exec& x, std::uint32_t view_index);
@@ -50,9 +50,8 @@ Outcome exec_barrier_op(Exec& x);
 
 // ---- Pipe / Connection (semantics_conn.cpp) ----------------------------------------------
 Outcome exec_conn_op(Exec& x);
-/// The channel the acting process's Connection.recv() is reading, when it holds bytes of the
-/// message that recv() reads next (not of a message another reader has begun); nullopt
-/// otherwise.
+/// The channel the acting process's Connection.recv() is reading, unless the message there is
+/// one another reader has begun; nullopt otherwise.
 std::optional<channel::Ref> conn_read_in_progress(Exec& x);
 
 // ---- buffered files (semantics_file.cpp) -------------------------------------------------

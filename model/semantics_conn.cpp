@@ -19,7 +19,6 @@
 namespace mpcheck::model::detail {
 
 namespace lcn = layout::conn;
-namespace lch = layout::channel;
 
 namespace {
 
@@ -164,7 +163,7 @@ Outcome conn_recv(Exec& x, const Instr& in) {
         // OSError("got end of file during message").
         return x.raise(x.phase() == 0 ? ExcType::eof_error : ExcType::os_error);
     }
-    if (x.phase() == 0 && x.s.word(at + lch::kHeadConsumed) > 0) {
+    if (x.phase() == 0 && channel::head_begun(x.s, at)) {
         // Another reader is in the middle of this message: we read the rest of its bytes as
         // if they began a new message, and both readers lose the message boundary.
         Value ignored;
@@ -225,10 +224,7 @@ std::optional<channel::Ref> conn_read_in_progress(Exec& x) {
         return std::nullopt;
     const std::uint32_t c = v.as_object();
     if (!open_here(x, c) || !has_flag(x, c, lcn::kReadable)) return std::nullopt;
-    const std::uint32_t at = channel_at(x, c);
-    if (channel::corrupt(x.s, at) || channel::head_available(x.s, at, sizer(x)) == 0 ||
-        (x.phase() == 0 && channel::head_begun(x.s, at)))
-        return std::nullopt;
+    if (x.phase() == 0 && channel::head_begun(x.s, channel_at(x, c))) return std::nullopt;
     return channel_of(x, c);
 }
 
