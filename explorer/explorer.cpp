@@ -40,7 +40,7 @@ public:
         limited,  ///< the model could not represent a step into it: left unexpanded
     };
 
-    Expansion(StateStore& store, StateGraph& graph, std::vector<StateId>& parent,
+    Expansion(StateStore& store, StateGraph& graph, GrowingArray<StateId>& parent,
               std::vector<bool>& limited, std::span<Observer* const> observers)
         : store_(store), graph_(graph), parent_(parent), limited_(limited), observers_(observers) {}
 
@@ -159,7 +159,7 @@ private:
 
     StateStore& store_;
     StateGraph& graph_;
-    std::vector<StateId>& parent_;
+    GrowingArray<StateId>& parent_;
     std::vector<bool>& limited_;
     std::span<Observer* const> observers_;
     const StateStore::Tree* near_ = nullptr;
@@ -237,7 +237,8 @@ Completion Explorer::run(std::span<Observer* const> observers) {
     std::vector<model::Fact> facts;
     const model::State initial = model_.initial_state(&facts);
     store_.insert(initial.words());
-    parent_.assign(1, kNoState);
+    parent_.clear();
+    parent_.push_back(kNoState);
     std::vector<bool> limited{has_model_limit(facts)};
     for (Observer* o : observers)
         o->on_initial(initial, facts);
@@ -291,8 +292,7 @@ Completion Explorer::run(std::span<Observer* const> observers) {
                 break;
             }
             if (limits_.max_memory_bytes &&
-                store_.bytes() + rows.bytes() + parent_.capacity() * 4 >=
-                    *limits_.max_memory_bytes) {
+                store_.bytes() + rows.bytes() + parent_.bytes() >= *limits_.max_memory_bytes) {
                 how = Completion::memory_limit;
                 break;
             }
@@ -331,7 +331,7 @@ Completion Explorer::run(std::span<Observer* const> observers) {
     stats_.states = store_.size();
     stats_.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     stats_.store_bytes = store_.bytes();
-    stats_.graph_bytes = graph_.bytes() + parent_.capacity() * sizeof(StateId);
+    stats_.graph_bytes = graph_.bytes() + parent_.bytes();
     for (Observer* o : observers)
         o->on_finish(graph_, how);
     return how;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "explorer/growing_array.hpp"
 #include "explorer/state_graph.hpp"
 #include "explorer/state_store.hpp"
 #include "model/model.hpp"
@@ -122,7 +123,7 @@ private:
     SearchOrder order_;
     StateStore store_;
     StateGraph graph_;
-    std::vector<StateId> parent_;
+    GrowingArray<StateId> parent_;
     Stats stats_;
 };
 

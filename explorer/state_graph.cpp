@@ -47,7 +47,7 @@ bool StateGraph::is_frontier(StateId s) const {
 
 std::size_t StateGraph::bytes() const {
     constexpr std::size_t kBitsPerByte = 8;
-    return starts_.capacity() * sizeof(std::uint64_t) + targets_.capacity() * sizeof(StateId) +
+    return starts_.bytes() + targets_.bytes() +
            (final_.capacity() + frontier_.capacity()) / kBitsPerByte;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "explorer/growing_array.hpp"
 #include "model/check.hpp"
 
 #include <cstddef>
@@ -59,8 +60,8 @@ public:
 private:
     void grow_to(StateId s);
 
-    std::vector<std::uint64_t> starts_; // starts_[s]: index of s's first successor in targets_
-    std::vector<StateId> targets_;
+    GrowingArray<std::uint64_t> starts_; // starts_[s]: index of s's first successor in targets_
+    GrowingArray<StateId> targets_;
     std::vector<bool> final_;    // sized lazily: ids past the end are not final
     std::vector<bool> frontier_; // explicit marks only; unexpanded ids are frontier anyway
     std::size_t num_states_ = 0;
