@@ -202,7 +202,7 @@ Kind kind_from_method(const std::string& m) {
         m == "cancel_join_thread" || m == "empty" || m == "full" || m == "qsize")
         return Kind::queue;
     if (m == "task_done") return Kind::joinable_queue;
-    if (m == "acquire" || m == "release") return Kind::lock;
+    if (m == "acquire" || m == "release" || m == "get_value") return Kind::lock;
     if (m == "notify" || m == "notify_all") return Kind::condition;
     if (m == "set" || m == "clear" || m == "is_set") return Kind::event;
     if (m == "send" || m == "recv" || m == "poll" || m == "send_bytes" || m == "recv_bytes")
@@ -273,6 +273,7 @@ Val Lowerer::method(const Val& obj, const std::string& name, const Expr& e, std:
             return simple(Op::sem_acquire, wait_mode(e, 0, 1));
         }
         if (name == "release") return no_args(Op::sem_release);
+        if (name == "get_value") return no_args(Op::sem_get_value);
         if (k == Kind::condition && name == "wait") {
             check_args(e, 1, {"timeout"});
             return simple(Op::cond_wait, wait_mode(e, kNone, 0));

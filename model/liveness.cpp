@@ -39,6 +39,7 @@ Operands operands(const Instr& in) {
     case Op::queue_full:
     case Op::queue_qsize:
     case Op::sem_acquire:
+    case Op::sem_get_value:
     case Op::cond_wait:
     case Op::event_is_set:
     case Op::event_wait:

@@ -112,6 +112,22 @@ Outcome sem_acquire(Exec& x, const Instr& in) {
     return finish(x, in, Value::boolean(true));
 }
 
+// Semaphore.get_value() and BoundedSemaphore.get_value() (synchronize.py: the semaphore's
+// sem_getvalue, which on Linux is the count, never negative: 0 while processes wait). Lock,
+// RLock and Condition have no such method: AttributeError.
+Outcome sem_get_value(Exec& x, const Instr& in) {
+    const Value v = x.reg(in.a);
+    if (v.tag() != Value::Tag::object || x.kind_of(v.as_object()) != ObjKind::sem) {
+        return x.raise(ExcType::attribute_error);
+    }
+    const std::uint32_t sem = v.as_object();
+    const SemKind kind = sem_kind(x, sem);
+    if (kind != SemKind::semaphore && kind != SemKind::bounded) {
+        return x.raise(ExcType::attribute_error);
+    }
+    return finish(x, in, Value::integer(static_cast<std::int32_t>(x.oword(sem, ls::kValue))));
+}
+
 // SemLock.release() (semaphore.c: _multiprocessing_SemLock_release_impl).
 Outcome sem_release(Exec& x, const Instr& in) {
     const std::uint32_t sem = lock_arg(x, in.a);
@@ -334,6 +350,8 @@ Outcome exec_sync_op(Exec& x) {
         return sem_acquire(x, in);
     case Op::sem_release:
         return sem_release(x, in);
+    case Op::sem_get_value:
+        return sem_get_value(x, in);
     case Op::cond_new:
         return cond_new(x, in);
     case Op::cond_wait:
