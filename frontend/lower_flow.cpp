@@ -216,6 +216,9 @@ void Lowerer::try_stmt(const Stmt& s) {
             for (const auto j : skip)
                 fb().patch(j, fb().pc());
         }
+        // No clause matched: the exception goes on from the last `except`, not from the last
+        // statement of its body.
+        at(s.handlers.back().pos);
         fb().emit({.op = Op::raise, .a = exc}, "raise");
         current_exc_.pop_back();
         fb().handler(begin, end, handler_pc, exc);

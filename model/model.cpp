@@ -76,6 +76,7 @@ Outcome exec_visible(Exec& x) {
     case Op::sem_new:
     case Op::sem_acquire:
     case Op::sem_release:
+    case Op::sem_get_value:
     case Op::cond_new:
     case Op::cond_wait:
     case Op::cond_notify:
@@ -321,6 +322,36 @@ SourceLoc Model::location(const State& state, std::uint32_t proc) const {
     return x.instr().loc;
 }
 
+namespace {
+
+// Where a process that has not run its pending local operations yet (a spawn child before it
+// unpickles its args, a child signalled before its first step) will take its next step: the
+// visible operation after the straight run of local ones that evaluate its arguments, which is
+// where the source reads as being; where control flow comes first, the next operation itself.
+SourceLoc resume_loc(const detail::Exec& x) {
+    const std::vector<Instr>& code = x.function().code;
+    for (std::uint32_t pc = x.pc(); pc < code.size(); ++pc) {
+        const Op op = code[pc].op;
+        if (!is_local(op)) return code[pc].loc;
+        switch (op) {
+        case Op::jump:
+        case Op::jump_if_false:
+        case Op::jump_if_true:
+        case Op::call:
+        case Op::ret:
+        case Op::raise:
+        case Op::assert_true:
+        case Op::sys_exit:
+            return x.instr().loc;
+        default:
+            break;
+        }
+    }
+    return x.instr().loc;
+}
+
+} // namespace
+
 StepInfo Model::describe(const State& state, const Action& action) const {
     StepInfo info;
     info.proc = actor_proc(state, action.actor);
@@ -354,7 +385,7 @@ StepInfo Model::describe(const State& state, const Action& action) const {
                           ? "dies of SIGTERM (daemonic: its parent's exit terminates it)"
                           : "dies of SIGTERM (terminate())";
         if (status_of(state, info.proc) == ProcStatus::running && x.depth() > 0)
-            info.loc = x.instr().loc; // where it was
+            info.loc = resume_loc(x); // where it was
         return info;
     }
     if (status_of(state, info.proc) == ProcStatus::exiting || x.depth() == 0) {

@@ -46,6 +46,39 @@ TEST(Termination, JoiningAfterKillWaitsForTheDeath) {
               properties::Verdict::ok);
 }
 
+// A child killed before its first step is shown where its code resumes: at the call, not at
+// the argument its next step evaluates first (the generated programs' round trip compares it).
+TEST(Termination, AChildKilledBeforeItsFirstStepIsShownAtItsNextCall) {
+    for (const char* method : {"fork", "spawn"}) {
+        const auto r = check(substitute(R"(import multiprocessing as mp
+
+def child(q):
+    q.put(1)
+
+if __name__ == '__main__':
+    mp.set_start_method('METHOD')
+    q = mp.Queue()
+    p = mp.Process(target=child, args=(q,))
+    p.start()
+    p.terminate()
+    p.join()
+    assert p.exitcode == 0
+)",
+                                        "METHOD", method));
+        bool shown = false;
+        for (const auto& violation : r.violations) {
+            if (violation.property != "assertion") continue;
+            for (const auto& step : violation.trace.steps) {
+                if (step.info.action.find("dies of SIGTERM") == std::string::npos) continue;
+                shown = true;
+                EXPECT_EQ(step.info.loc.line, 4U) << method;
+                EXPECT_EQ(step.info.loc.column, 5U) << method; // q.put(1), not the 1 at 11
+            }
+        }
+        EXPECT_TRUE(shown) << method;
+    }
+}
+
 // The child blocks on the lock main holds while it kills it; main then releases the lock. The
 // dying child does not take it (CPython: ok in every run), so no lock is abandoned.
 TEST(Termination, ADyingChildStartsNothingNew) {
