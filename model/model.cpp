@@ -120,7 +120,13 @@ Outcome step(Exec& x, std::uint32_t actor) {
     if (actor >= nproc) return detail::feeder_step(x, actor - nproc);
     if (detail::pending_signal(x.s, actor) != 0) {
         // Alternative 0: it dies now. 1: a message it is in the middle of writing goes on, or
-        // the read(2) it is blocked in returns bytes that have come, and it dies then.
+        // the read(2) it is blocked in returns bytes that have come, and it dies then. A spawn
+        // child that has not unpickled its args is still starting up, in no read or write of
+        // its target's.
+        if (detail::loads_args_next(x)) {
+            if (x.alt != 0) return Outcome::blocked;
+            return detail::die_of_signal(x);
+        }
         if (x.alt != 0) {
             if (x.alt != 1) return Outcome::blocked;
             if (detail::writes_message(x)) return exec_visible(x);
@@ -324,11 +330,12 @@ SourceLoc Model::location(const State& state, std::uint32_t proc) const {
 
 namespace {
 
-// Where a process that has not run its pending local operations yet (a spawn child before it
-// unpickles its args, a child signalled before its first step) will take its next step: the
-// visible operation after the straight run of local ones that evaluate its arguments, which is
-// where the source reads as being; where control flow comes first, the next operation itself.
+// Where a process signalled before it has run its pending local operations is shown: a spawn
+// child that has not unpickled its args at its target's def (where that step is shown); else at
+// the visible operation after the straight run of local ones that evaluate its arguments, which
+// is where the source reads as being; where control flow comes first, the next operation.
 SourceLoc resume_loc(const detail::Exec& x) {
+    if (detail::loads_args_next(x)) return detail::load_args_loc(x);
     const std::vector<Instr>& code = x.function().code;
     for (std::uint32_t pc = x.pc(); pc < code.size(); ++pc) {
         const Op op = code[pc].op;
