@@ -426,6 +426,36 @@ void clear_dead_registers(Exec& x) {
 }
 } // namespace
 
+namespace {
+
+// Whether a local operation can leave no object unreferenced: control flow that writes
+// nothing, or a constant or a copy into a register that holds no object. Every other one (a
+// return, a raise, a rebinding of an object, anything that may raise and unwind) may drop what
+// another process watches, so run_locals tries it on a copy first.
+bool drops_nothing(const Exec& x, const Instr& in) {
+    switch (in.op) {
+    case Op::nop:
+    case Op::jump:
+    case Op::jump_if_false:
+    case Op::jump_if_true:
+        return true;
+    case Op::load_const:
+    case Op::move:
+    case Op::str_const:
+    case Op::bytes_const:
+    case Op::getpid:
+    case Op::process_name:
+    case Op::name_is_main: {
+        const Value old = x.reg(in.dst);
+        return old.tag() != Value::Tag::object && old.tag() != Value::Tag::sequence;
+    }
+    default:
+        return false;
+    }
+}
+
+} // namespace
+
 void run_locals(Exec& x) {
     // A loop with no visible step could run forever inside one step; the bound turns that
     // into an honest "model limit" instead of a hang.
@@ -447,13 +477,16 @@ void run_locals(Exec& x) {
             clear_dead_registers(x);
             return;
         }
-        if (!awaited.empty() || !watched.empty()) {
-            State before = x.s;
+        if ((!awaited.empty() || !watched.empty()) && !drops_nothing(x, in)) {
+            // The copy's buffers are reused from call to call (one per thread, as the model's
+            // own scratch states are).
+            thread_local State before;
+            before = x.s;
             const std::size_t facts_before = x.facts.size();
             exec_local(x, in);
             if (any_unlinked(x, awaited) || any_dropped(x, watched)) {
                 // Undone: it is the process's next step.
-                x.s = std::move(before);
+                x.s = before;
                 x.facts.resize(facts_before);
                 return;
             }
