@@ -99,6 +99,7 @@ bool write_pipe(Ref ch, std::uint64_t wire) {
                 }
                 t = call.end;
                 progressed = true;
+                if (t < wire) break; // the next write(2) is a step of its own (see below)
                 continue;
             }
             if (can_merge) {
@@ -118,6 +119,11 @@ bool write_pipe(Ref ch, std::uint64_t wire) {
             progressed = true;
         }
         if (t < call.end) break; // the pipe is full: the writer blocks mid-write
+        // The header of a large message is a write(2) of its own (Connection._send_bytes): a
+        // reader may take it before the payload's write begins, which then finds the pipe
+        // empty and merges nothing into its last page (CPython hangs on that layout where the
+        // merged one fits).
+        if (t < wire) break;
     }
     s.set_word(ch.at + lc::kTailWritten, static_cast<std::uint32_t>(t));
     return progressed;
@@ -203,6 +209,15 @@ void begin_message(Ref ch, Value v) {
     word_list::push_back(s, ch.record, messages_at(ch.at), n, v.bits());
     s.set_word(ch.at + lc::kMessages, n + 1);
     s.set_word(ch.at + lc::kTailWritten, 0);
+}
+
+bool header_write_next(const State& s, std::uint32_t at, const Sizer& sizer) {
+    const std::uint32_t n = message_count(s, at);
+    if (static_cast<Kind>(s.word(at + lc::kKind)) != Kind::pipe || n == 0 ||
+        s.word(at + lc::kTailWritten) != 0)
+        return false;
+    const Syscall first = current_syscall(sizer.wire(message(s, at, n - 1)), 0);
+    return first.end == 4 && sizer.wire(message(s, at, n - 1)) > 4;
 }
 
 bool write_some(Ref ch, const Sizer& sizer) {

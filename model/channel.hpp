@@ -56,6 +56,10 @@ struct Sizer {
 
 /// Unread bytes in the channel (what poll() and empty() look at).
 std::uint64_t readable_bytes(const State& s, std::uint32_t at, const Sizer& sizer);
+/// True when the next write(2) of the last message is its 4-byte length header alone: nothing
+/// of it is written yet and its payload is large enough to be written separately.
+bool header_write_next(const State& s, std::uint32_t at, const Sizer& sizer);
+
 /// True when the last message is only partly written.
 bool tail_partial(const State& s, std::uint32_t at, const Sizer& sizer);
 /// Wire bytes of the last message written so far (all of them once it is complete).

@@ -376,9 +376,17 @@ StepInfo Model::describe(const State& state, const Action& action) const {
         case detail::kFeederHolding:
             info.action = "feeder of " + q + " acquires the queue's writer lock";
             break;
-        default:
-            info.action = "feeder of " + q + " writes the item into the pipe";
+        default: {
+            // A large item's length header is a write(2) of its own (write_pipe).
+            State copy = state;
+            std::vector<Fact> facts;
+            const detail::Exec x(program_, start_method_, copy, facts, info.proc, 0, values_.get());
+            const std::uint32_t at = state.object_offset(info.obj) + layout::queue::kChannel;
+            info.action = detail::channel::header_write_next(state, at, detail::sizer(x))
+                              ? "feeder of " + q + " writes the item's length header into the pipe"
+                              : "feeder of " + q + " writes the item into the pipe";
             break;
+        }
         }
         return info;
     }

@@ -33,7 +33,10 @@ int capacity(ch::Kind kind, std::uint64_t pickled) {
     const ch::Sizer sizer{fixed_size, &pickled};
     for (int n = 0;; ++n) {
         ch::begin_message(f.ref(), Value::integer(1));
-        ch::write_some(f.ref(), sizer);
+        // A payload over 16384 bytes follows its header in a write(2) of its own: a second
+        // write_some, as the writer's next step.
+        while (ch::write_some(f.ref(), sizer) && ch::tail_partial(f.s, f.record + 2, sizer)) {
+        }
         if (ch::tail_partial(f.s, f.record + 2, sizer)) return n;
         if (n > 20000) return n;
     }
