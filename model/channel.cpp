@@ -42,6 +42,9 @@ constexpr std::array<std::pair<std::uint64_t, std::uint64_t>, 11> kSocketTable{{
                                                                                 {100000, 2},
                                                                                 {200000, 1}}};
 
+// unix_stream_sendmsg's largest buffer: sk_sndbuf / 2 - 64 bytes.
+constexpr std::uint64_t kSocketChunk = kSocketBudget / 2 - 64;
+
 // Cost of one socket message, interpolated linearly between the measured points.
 std::uint64_t socket_cost(std::uint64_t wire) {
     const std::uint64_t payload = wire >= 4 ? wire - 4 : 0;
@@ -146,13 +149,21 @@ std::uint64_t socket_used(const State& s, std::uint32_t at, const Sizer& sizer) 
 
 bool write_socket(Ref ch, const Sizer& sizer, std::uint64_t wire) {
     State& s = ch.s;
-    const std::uint64_t t = s.word(ch.at + lc::kTailWritten);
-    const std::uint64_t used = socket_used(s, ch.at, sizer);
+    std::uint64_t t = s.word(ch.at + lc::kTailWritten);
+    std::uint64_t used = socket_used(s, ch.at, sizer);
     const std::uint64_t cost = socket_cost(wire);
-    if (t == 0 && cost <= kSocketBudget) {
-        if (used >= kSocketBudget) return false;
-        s.set_word(ch.at + lc::kTailWritten, static_cast<std::uint32_t>(wire));
-        return true;
+    if (cost <= kSocketBudget) {
+        // unix_stream_sendmsg queues a buffer of at most kSocketChunk bytes while what is
+        // charged is below the budget, however large the buffer: a message of one buffer goes
+        // in whole or not at all, a larger one may go in part and block.
+        const std::uint64_t before = t;
+        while (t < wire && used < kSocketBudget) {
+            const std::uint64_t take = std::min(kSocketChunk, wire - t);
+            used += cost * take / wire;
+            t += take;
+        }
+        s.set_word(ch.at + lc::kTailWritten, static_cast<std::uint32_t>(t));
+        return t > before;
     }
     // Messages too large to ever fit are streamed: write what the budget allows.
     if (used >= kSocketBudget) return false;
@@ -209,6 +220,16 @@ void begin_message(Ref ch, Value v) {
     word_list::push_back(s, ch.record, messages_at(ch.at), n, v.bits());
     s.set_word(ch.at + lc::kMessages, n + 1);
     s.set_word(ch.at + lc::kTailWritten, 0);
+}
+
+bool socket_full(const State& s, std::uint32_t at, const Sizer& sizer) {
+    return static_cast<Kind>(s.word(at + lc::kKind)) == Kind::socket &&
+           socket_used(s, at, sizer) >= kSocketBudget;
+}
+
+bool socket_wakes_writer(const State& s, std::uint32_t at, const Sizer& sizer) {
+    return static_cast<Kind>(s.word(at + lc::kKind)) != Kind::socket ||
+           4 * socket_used(s, at, sizer) <= kSocketBudget;
 }
 
 bool header_write_next(const State& s, std::uint32_t at, const Sizer& sizer) {

@@ -56,6 +56,14 @@ struct Sizer {
 
 /// Unread bytes in the channel (what poll() and empty() look at).
 std::uint64_t readable_bytes(const State& s, std::uint32_t at, const Sizer& sizer);
+/// True for a socket whose charge is at its budget: a writer must wait (sleep) for room.
+bool socket_full(const State& s, std::uint32_t at, const Sizer& sizer);
+
+/// Whether a writer asleep for room on this channel is woken: on a socket only once the charge
+/// is down to a quarter of the budget (unix_write_space / unix_writable), however much room
+/// there is before that; on a pipe as soon as a page is free (always true here).
+bool socket_wakes_writer(const State& s, std::uint32_t at, const Sizer& sizer);
+
 /// True when the next write(2) of the last message is its 4-byte length header alone: nothing
 /// of it is written yet and its payload is large enough to be written separately.
 bool header_write_next(const State& s, std::uint32_t at, const Sizer& sizer);

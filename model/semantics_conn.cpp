@@ -81,12 +81,18 @@ Outcome pipe_new(Exec& x, const Instr& in) {
 
 // Connection.send(obj): _check_closed, _check_writable, pickle in the caller, then write the
 // 4-byte header and the payload (_send_bytes). Phase 0 starts the message; phase 1 continues a
-// message the kernel accepted only in part (a large write blocked midway, spec §2.1).
+// message the kernel accepted only in part (a large write blocked midway, spec §2.1); phase
+// kAsleepForRoom is a send that found a socket full before writing anything.
 Outcome conn_send(Exec& x, const Instr& in) {
+    // On a socket a writer that had to wait sleeps until the charge is down to a quarter of the
+    // budget, however much room there is before: in phase 1 (a message accepted in part, the
+    // writer asleep in it) and in this phase.
+    constexpr std::uint32_t kAsleepForRoom = 2;
     const std::uint32_t c = x.object_arg(in.a, ObjKind::conn);
     if (c == State::kNone) return Outcome::raised;
     const std::uint32_t reader = peer(x, c);
-    if (x.phase() == 0) {
+    const bool starting = x.phase() == 0 || x.phase() == kAsleepForRoom;
+    if (starting) {
         if (!open_here(x, c)) {
             return x.misuse(ExcType::os_error, "send() on a closed connection", c);
         }
@@ -114,7 +120,13 @@ Outcome conn_send(Exec& x, const Instr& in) {
         return x.misuse(ExcType::broken_pipe_error, "send() to a pipe whose reader is closed", c);
     }
     const channel::Ref ch = channel_of(x, reader);
-    if (x.phase() == 0) {
+    if (x.phase() != 0 && !channel::socket_wakes_writer(x.s, ch.at, sizer(x)))
+        return Outcome::blocked;
+    if (x.phase() == 0 && channel::socket_full(x.s, ch.at, sizer(x))) {
+        x.set_phase(kAsleepForRoom); // sock_alloc_send_pskb waits for room
+        return Outcome::stay;
+    }
+    if (starting) {
         // Another writer is blocked in the middle of a message: our bytes land inside it.
         const bool interleaves = channel::tail_partial(x.s, ch.at, sizer(x));
         channel::begin_message(ch, x.reg(in.b));

