@@ -77,59 +77,52 @@ Syscall current_syscall(std::uint64_t wire, std::uint64_t t) {
     return t < 4 ? Syscall{0, 4} : Syscall{4, wire};
 }
 
+// One step of the writer: what one write(2) of the message takes now. A large message's header
+// is a write(2) of its own (Connection._send_bytes), so a reader may take it before the
+// payload's write begins, which then finds the pipe empty and merges nothing into its last page
+// (CPython hangs on that layout where the merged one fits).
 bool write_pipe(Ref ch, std::uint64_t wire) {
     State& s = ch.s;
     std::uint64_t t = s.word(ch.at + lc::kTailWritten);
-    bool progressed = false;
-    while (t < wire) {
-        const Syscall call = current_syscall(wire, t);
-        const bool fresh = t == call.begin;
-        std::uint32_t npages = pages(s, ch.at);
-        if (fresh) {
-            const std::uint64_t n = call.end - call.begin;
-            const std::uint64_t chars = n % kPageSize;
-            const std::uint32_t last = ch.at + lc::kHeader + npages - 1;
-            const bool can_merge = chars != 0 && npages > 0 && s.word(last) + chars <= kPageSize;
-            if (n <= kPageSize) {
-                // PIPE_BUF atomicity: all or nothing.
-                if (can_merge) {
-                    s.set_word(last, static_cast<std::uint32_t>(s.word(last) + chars));
-                } else if (npages < kMaxPages) {
-                    s.set_word(ch.at + lc::kHeader + npages, static_cast<std::uint32_t>(n));
-                    s.set_word(ch.at + lc::kPages, npages + 1);
-                } else {
-                    break;
-                }
-                t = call.end;
-                progressed = true;
-                if (t < wire) break; // the next write(2) is a step of its own (see below)
-                continue;
-            }
+    if (t >= wire) return false;
+    const std::uint64_t before = t;
+    const Syscall call = current_syscall(wire, t);
+    std::uint32_t npages = pages(s, ch.at);
+    if (t == call.begin) {
+        const std::uint64_t n = call.end - call.begin;
+        const std::uint64_t chars = n % kPageSize;
+        const std::uint32_t last = ch.at + lc::kHeader + npages - 1;
+        const bool can_merge = chars != 0 && npages > 0 && s.word(last) + chars <= kPageSize;
+        if (n <= kPageSize) {
+            // PIPE_BUF atomicity: all or nothing.
             if (can_merge) {
                 s.set_word(last, static_cast<std::uint32_t>(s.word(last) + chars));
-                t += chars;
-                progressed = true;
+            } else if (npages < kMaxPages) {
+                s.set_word(ch.at + lc::kHeader + npages, static_cast<std::uint32_t>(n));
+                s.set_word(ch.at + lc::kPages, npages + 1);
+            } else {
+                return false;
             }
+            s.set_word(ch.at + lc::kTailWritten, static_cast<std::uint32_t>(call.end));
+            return true;
         }
-        // Fill fresh pages with what remains of this write(2).
-        npages = pages(s, ch.at);
-        while (t < call.end && npages < kMaxPages) {
-            const std::uint64_t chunk = std::min<std::uint64_t>(kPageSize, call.end - t);
-            s.set_word(ch.at + lc::kHeader + npages, static_cast<std::uint32_t>(chunk));
-            ++npages;
-            s.set_word(ch.at + lc::kPages, npages);
-            t += chunk;
-            progressed = true;
+        if (can_merge) {
+            s.set_word(last, static_cast<std::uint32_t>(s.word(last) + chars));
+            t += chars;
         }
-        if (t < call.end) break; // the pipe is full: the writer blocks mid-write
-        // The header of a large message is a write(2) of its own (Connection._send_bytes): a
-        // reader may take it before the payload's write begins, which then finds the pipe
-        // empty and merges nothing into its last page (CPython hangs on that layout where the
-        // merged one fits).
-        if (t < wire) break;
+    }
+    // Fill fresh pages with what remains of this write(2); short of them, the writer blocks
+    // mid-write.
+    npages = pages(s, ch.at);
+    while (t < call.end && npages < kMaxPages) {
+        const std::uint64_t chunk = std::min<std::uint64_t>(kPageSize, call.end - t);
+        s.set_word(ch.at + lc::kHeader + npages, static_cast<std::uint32_t>(chunk));
+        ++npages;
+        s.set_word(ch.at + lc::kPages, npages);
+        t += chunk;
     }
     s.set_word(ch.at + lc::kTailWritten, static_cast<std::uint32_t>(t));
-    return progressed;
+    return t > before;
 }
 
 std::uint64_t socket_used(const State& s, std::uint32_t at, const Sizer& sizer) {
@@ -237,8 +230,8 @@ bool header_write_next(const State& s, std::uint32_t at, const Sizer& sizer) {
     if (static_cast<Kind>(s.word(at + lc::kKind)) != Kind::pipe || n == 0 ||
         s.word(at + lc::kTailWritten) != 0)
         return false;
-    const Syscall first = current_syscall(sizer.wire(message(s, at, n - 1)), 0);
-    return first.end == 4 && sizer.wire(message(s, at, n - 1)) > 4;
+    const std::uint64_t wire = sizer.wire(message(s, at, n - 1));
+    return current_syscall(wire, 0).end < wire; // the first write(2) is not the whole message
 }
 
 bool write_some(Ref ch, const Sizer& sizer) {

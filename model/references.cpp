@@ -141,13 +141,19 @@ bool keeps_reference(const Exec& x, Value v) {
     });
 }
 
-std::uint32_t dropped_by_creator(const Exec& x, std::uint32_t c) {
+namespace {
+// Whether Connection end c's creator still has its descriptor open. An ended creator's
+// descriptors were closed then; its slot may be another process's now.
+bool open_at_creator(const Exec& x, std::uint32_t c) {
     const std::uint32_t creator = creator_of(x, c);
-    // An ended creator's descriptors were closed then; its slot may be another process's now.
-    if (has_ended(x.s, creator)) return 0;
-    const std::uint32_t bit = x.bit(creator);
-    if ((x.oword(c, layout::conn::kOpen) & bit) == 0) return 0;
-    return still_referenced(x, creator, c) ? 0 : bit;
+    return !has_ended(x.s, creator) && (x.oword(c, layout::conn::kOpen) & x.bit(creator)) != 0;
+}
+} // namespace
+
+std::uint32_t dropped_by_creator(const Exec& x, std::uint32_t c) {
+    if (!open_at_creator(x, c)) return 0;
+    const std::uint32_t creator = creator_of(x, c);
+    return still_referenced(x, creator, c) ? 0 : x.bit(creator);
 }
 
 void connections_watched(const Exec& x, std::vector<std::uint32_t>& out) {
@@ -167,18 +173,14 @@ void connections_watched(const Exec& x, std::vector<std::uint32_t>& out) {
 }
 
 bool any_dropped(const Exec& x, std::span<const std::uint32_t> conns) {
-    // As dropped_by_creator for each, with one walk of what a creator still holds for all the
-    // ends it made (connections_watched lists only the acting process's).
+    // As dropped_by_creator for each, with one walk of what the acting process, their creator
+    // (connections_watched), still holds serving them all.
     std::optional<Reach> held;
-    std::uint32_t held_by = 0;
     for (const std::uint32_t c : conns) {
-        const std::uint32_t creator = creator_of(x, c);
-        if (has_ended(x.s, creator) || (x.oword(c, layout::conn::kOpen) & x.bit(creator)) == 0)
-            continue;
-        if (!held || held_by != creator) {
+        if (!open_at_creator(x, c)) continue;
+        if (!held) {
             held.emplace(x);
-            held->add_process(creator);
-            held_by = creator;
+            held->add_process(x.proc);
         }
         if (!held->marked(c)) return true;
     }

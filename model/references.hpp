@@ -74,7 +74,8 @@ bool keeps_reference(const Exec& x, Value v);
 /// (run_locals). Written to out, cleared first; empty when the program makes no Pipe.
 void connections_watched(const Exec& x, std::vector<std::uint32_t>& out);
 
-/// Whether the acting process has dropped (and so closed) one of `conns`.
+/// Whether the acting process has dropped (and so closed) one of `conns`, Connection ends it
+/// made (connections_watched's list).
 bool any_dropped(const Exec& x, std::span<const std::uint32_t> conns);
 
 /// The bit of the process that created Connection end `c`, if that process has not closed its
