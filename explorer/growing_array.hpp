@@ -72,7 +72,7 @@ public:
             return;
         }
         if (mapped_) {
-            const std::size_t bytes = page_bytes(size_);
+            const std::size_t bytes = whole_pages(size_ * sizeof(T));
             if (bytes >= mapped_.get_deleter().bytes) return;
             if (void* const moved =
                     remap_pages(mapped_.get(), mapped_.get_deleter().bytes, bytes)) {
@@ -95,14 +95,9 @@ public:
 private:
     static constexpr std::size_t kFirstCapacity = 64;
 
-    /// Bytes of the mapping that holds `count` elements: whole 4 KiB pages.
-    static std::size_t page_bytes(std::size_t count) noexcept {
-        return (count * sizeof(T) + 4095) & ~std::size_t{4095};
-    }
-
     void grow(std::size_t at_least) {
         const std::size_t capacity = std::max({at_least, 2 * capacity_, kFirstCapacity});
-        const std::size_t bytes = page_bytes(capacity);
+        const std::size_t bytes = whole_pages(capacity * sizeof(T));
         if (bytes >= kHugePageBytes) {
             if (mapped_) {
                 if (void* const moved =

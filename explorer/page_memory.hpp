@@ -34,6 +34,11 @@ inline void prefetch_address(const void* address) noexcept {
 #endif
 }
 
+/// `bytes` rounded up to whole 4 KiB pages (the length of a mapping that holds them).
+constexpr std::size_t whole_pages(std::size_t bytes) noexcept {
+    return (bytes + 4095) & ~std::size_t{4095};
+}
+
 /// Size and alignment of a huge page (x86-64 and most 64-bit ARM systems).
 inline constexpr std::size_t kHugePageBytes = std::size_t{2} << 20;
 

@@ -35,7 +35,7 @@ public:
 
     /// An array of `size` zero elements.
     explicit PageArray(std::size_t size) : size_(size) {
-        const std::size_t bytes = (size * sizeof(T) + 4095) & ~std::size_t{4095};
+        const std::size_t bytes = whole_pages(size * sizeof(T));
         if (bytes >= kHugePageBytes) {
             if (void* const address = map_pages(bytes)) {
                 // A fresh mapping is suitably aligned storage of zero bytes for trivial Ts.
