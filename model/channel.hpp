@@ -11,8 +11,9 @@
 ///    bytes; a write merges its first `n mod 4096` bytes into the last page if they fit, the rest
 ///    goes into fresh pages; writes of at most 4096 bytes are atomic, larger ones make partial
 ///    progress. This is the measured page rule, not a flat 65536-byte capacity.
-///  - socketpair direction (Pipe(duplex=True)): a budget of 212992 bytes of kernel "truesize",
-///    each message costing what the measured table of spec §2.2 implies.
+///  - socketpair direction (Pipe(duplex=True)): each send is cut into kernel buffers (skbs) of
+///    at most 36544 bytes; the next one is queued while their "truesize" charge is below 212992
+///    bytes, and a buffer stays charged until it is wholly read (spec §2.2).
 /// A message is one Value (its pickled size follows from it) sent as a 4-byte length header and
 /// the payload: one write(2) if the payload is at most 16384 bytes, else two (header, payload),
 /// as multiprocessing.connection does.
@@ -59,10 +60,17 @@ std::uint64_t readable_bytes(const State& s, std::uint32_t at, const Sizer& size
 /// True for a socket whose charge is at its budget: a writer must wait (sleep) for room.
 bool socket_full(const State& s, std::uint32_t at, const Sizer& sizer);
 
-/// Whether a writer asleep for room on this channel is woken: on a socket only once the charge
-/// is down to a quarter of the budget (unix_write_space / unix_writable), however much room
-/// there is before that; on a pipe as soon as a page is free (always true here).
+/// Whether a writer asleep for room on this channel is woken: on a socket once the charge is
+/// down to a quarter of the budget (unix_write_space / unix_writable), however much room there
+/// is before that, or by data that came in on its own end meanwhile (socket_data_arrived); on a
+/// pipe as soon as a page is free (always true here).
 bool socket_wakes_writer(const State& s, std::uint32_t at, const Sizer& sizer);
+/// A writer goes to sleep for room on this channel, or wakes: an earlier wake-up is spent.
+void socket_wake_spent(Ref ch);
+/// A buffer was queued on the channel read at the writing end of `reverse` (the other direction
+/// of the same socketpair): the writing end's wait queue is woken, and a writer asleep on
+/// `reverse` goes on if its charge is below the budget now.
+void socket_data_arrived(Ref reverse, const Sizer& sizer);
 
 /// True when the next write(2) of the last message is its 4-byte length header alone: nothing
 /// of it is written yet and its payload is large enough to be written separately.
@@ -74,8 +82,9 @@ bool tail_partial(const State& s, std::uint32_t at, const Sizer& sizer);
 std::uint32_t tail_written(const State& s, std::uint32_t at);
 /// Appends a new message whose bytes are not written yet.
 void begin_message(Ref ch, Value v);
-/// Writes as many bytes of the last message as the kernel accepts now (respecting write(2)
-/// boundaries and PIPE_BUF atomicity). Returns false if no byte could be written.
+/// One step of the writer of the last message: on a pipe as many bytes of its current write(2)
+/// as the kernel accepts now (PIPE_BUF atomicity, pages), on a socket one buffer if the charge
+/// is below the budget. Returns false if no byte could be written.
 bool write_some(Ref ch, const Sizer& sizer);
 /// Bytes of the first message that can be consumed now.
 std::uint64_t head_available(const State& s, std::uint32_t at, const Sizer& sizer);

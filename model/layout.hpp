@@ -160,7 +160,7 @@ inline constexpr std::uint32_t kDuplex = 1u << 2;
 /// A kernel byte channel (os.pipe or one direction of a socketpair) holding messages.
 namespace channel {
 inline constexpr std::uint32_t kKind = 0;         ///< 0: os.pipe, 1: socketpair direction
-inline constexpr std::uint32_t kFlags = 1;        ///< kCorrupt
+inline constexpr std::uint32_t kFlags = 1;        ///< kCorrupt, kWriterWoken
 inline constexpr std::uint32_t kMessages = 2;     ///< number of messages (the last may be partial)
 inline constexpr std::uint32_t kHeadConsumed = 3; ///< wire bytes of the first message already read
 inline constexpr std::uint32_t kTailWritten = 4;  ///< wire bytes of the last message written
@@ -169,6 +169,9 @@ inline constexpr std::uint32_t kFrontOffset = 6;  ///< os.pipe: consumed bytes o
 inline constexpr std::uint32_t kHeader = 7;       ///< page ends (one per page), then messages
 
 inline constexpr std::uint32_t kCorrupt = 1u << 0; ///< misaligned by a killed reader/writer
+/// socket: data came in on the writing end while its charge was below the budget, which wakes a
+/// writer asleep for room there (sock_def_readable shares the wait queue)
+inline constexpr std::uint32_t kWriterWoken = 1u << 1;
 } // namespace channel
 
 /// A buffered file object opened for writing (spec §10).

@@ -190,7 +190,7 @@ void close_descriptors(Exec& x, std::uint32_t victim, SourceLoc loc, bool killed
     Exec v(x.prog, x.method, x.s, x.facts, victim, 0, x.values);
     if (v.depth() == 0) return;
     const Instr& in = v.instr();
-    if (in.op == Op::conn_send && v.phase() == 1) {
+    if (in.op == Op::conn_send && conn_send_in_message(v)) {
         x.fact_for(victim, FactKind::broken_queue, "was killed in the middle of send()",
                    v.reg(in.a).as_object(), loc);
     }

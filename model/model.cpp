@@ -357,6 +357,23 @@ SourceLoc resume_loc(const detail::Exec& x) {
     return x.instr().loc;
 }
 
+// What a step of Connection.send did when it did not finish the send: a large message goes in
+// part by part (one write(2), or one socket buffer, per step), and a socket writer that finds the
+// charge at its budget goes to sleep.
+std::string send_step_note(detail::Exec& x) {
+    const auto asleep = [](std::uint32_t phase) {
+        return phase == detail::kSendAsleepForRoom || phase == detail::kSendAsleepInMessage;
+    };
+    const bool was_asleep = asleep(x.phase());
+    if (step(x, x.proc) != Outcome::stay) return "";
+    if (asleep(x.phase()))
+        return was_asleep ? "" : " (the socket is full: it sleeps until the reader frees room)";
+    const auto progress = detail::conn_send_progress(x);
+    if (!progress) return "";
+    return " (" + std::to_string(progress->first) + " of " + std::to_string(progress->second) +
+           " bytes written)";
+}
+
 } // namespace
 
 StepInfo Model::describe(const State& state, const Action& action) const {
@@ -429,6 +446,7 @@ StepInfo Model::describe(const State& state, const Action& action) const {
     info.loc = in.loc;
     info.action = in.text != kNoText ? std::string(program_.text(in.text)) : op_name(in.op);
     if (in.wait == Wait::timeout && action.alt == 1) info.action += " times out";
+    if (in.op == Op::conn_send) info.action += send_step_note(x);
     if (in.op == Op::choose) info.action += action.alt == 1 ? " -> True" : " -> False";
     // A return taken as a step of its own (it drops what another process can see die).
     if (in.op == Op::ret) {

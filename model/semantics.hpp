@@ -31,8 +31,20 @@ bool writes_message(const Exec& x);
 /// The phase of a SimpleQueue.put or Connection.send whose signalled process has written its
 /// message: it dies as the write returns, never running on.
 inline constexpr std::uint32_t kWrittenBeforeDeath = 3;
-/// Whether the acting process's Connection.send, at its start, would write (not raise).
-bool conn_send_may_write(const Exec& x);
+/// Phases of Connection.send: about to start; a message begun and not all written; asleep for
+/// room on a socket before its first byte; asleep for room in the middle of its message.
+inline constexpr std::uint32_t kSendStart = 0;
+inline constexpr std::uint32_t kSendInMessage = 1;
+inline constexpr std::uint32_t kSendAsleepForRoom = 2;
+inline constexpr std::uint32_t kSendAsleepInMessage = 4;
+/// Whether the acting process's Connection.send is in the middle of its message, or about to
+/// write one (its checks pass): a signal lets it go on writing while there is room.
+bool conn_send_writes_message(const Exec& x);
+/// Whether the acting process's Connection.send has written part of its message.
+bool conn_send_in_message(const Exec& x);
+/// Wire bytes written so far and in all of the message the acting process's Connection.send is
+/// in the middle of; nullopt when it is not in one.
+std::optional<std::pair<std::uint64_t, std::uint64_t>> conn_send_progress(const Exec& x);
 /// The pipe of the queue whose get() the acting process is reading a message in (holding the
 /// reader lock); nullopt otherwise.
 std::optional<channel::Ref> queue_read_in_progress(Exec& x);

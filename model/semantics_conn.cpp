@@ -80,18 +80,18 @@ Outcome pipe_new(Exec& x, const Instr& in) {
 }
 
 // Connection.send(obj): _check_closed, _check_writable, pickle in the caller, then write the
-// 4-byte header and the payload (_send_bytes). Phase 0 starts the message; phase 1 continues a
-// message the kernel accepted only in part (a large write blocked midway, spec §2.1); phase
-// kAsleepForRoom is a send that found a socket full before writing anything.
+// 4-byte header and the payload (_send_bytes). A pipe takes a message one write(2) per step
+// (spec §2.1); a socket one kernel buffer per step, with no lock held between them, so a reader
+// may free room in between (spec §2.2). A socket writer that finds the charge at the budget
+// goes to sleep (a step of its own) and wakes only once the charge is down to a quarter of the
+// budget or data comes in on its own end (socket_wakes_writer), however much room there is
+// before that.
 Outcome conn_send(Exec& x, const Instr& in) {
-    // On a socket a writer that had to wait sleeps until the charge is down to a quarter of the
-    // budget, however much room there is before: in phase 1 (a message accepted in part, the
-    // writer asleep in it) and in this phase.
-    constexpr std::uint32_t kAsleepForRoom = 2;
     const std::uint32_t c = x.object_arg(in.a, ObjKind::conn);
     if (c == State::kNone) return Outcome::raised;
     const std::uint32_t reader = peer(x, c);
-    const bool starting = x.phase() == 0 || x.phase() == kAsleepForRoom;
+    const std::uint32_t phase = x.phase();
+    const bool starting = phase == kSendStart || phase == kSendAsleepForRoom;
     if (starting) {
         if (!open_here(x, c)) {
             return x.misuse(ExcType::os_error, "send() on a closed connection", c);
@@ -110,8 +110,8 @@ Outcome conn_send(Exec& x, const Instr& in) {
         }
         x.limit_if_connection_sent(v, c);
     }
-    // Killed in the middle of the message (pending_signal): the write goes on while the reader
-    // makes room, and the process dies in it.
+    // Killed (pending_signal): the write goes on while there is room, and the process dies
+    // where it would wait for more; the signal also wakes it from a sleep for room.
     const bool dying = pending_signal(x.s, x.proc) != 0;
     // write(2) with every read descriptor closed: EPIPE (SIGPIPE is ignored by Python), also
     // for a writer blocked midway whose reader goes away.
@@ -120,12 +120,21 @@ Outcome conn_send(Exec& x, const Instr& in) {
         return x.misuse(ExcType::broken_pipe_error, "send() to a pipe whose reader is closed", c);
     }
     const channel::Ref ch = channel_of(x, reader);
-    if (x.phase() != 0 && !channel::socket_wakes_writer(x.s, ch.at, sizer(x)))
+    const bool asleep = phase == kSendAsleepForRoom || phase == kSendAsleepInMessage;
+    if (asleep && !dying && !channel::socket_wakes_writer(x.s, ch.at, sizer(x)))
         return Outcome::blocked;
-    if (x.phase() == 0 && channel::socket_full(x.s, ch.at, sizer(x))) {
-        x.set_phase(kAsleepForRoom); // sock_alloc_send_pskb waits for room
+    if (channel::socket_full(x.s, ch.at, sizer(x))) {
+        if (dying) return Outcome::blocked; // it dies instead (the other alternative)
+        if (asleep) {
+            // Woken while the charge was below the budget, but it is full again: back to sleep.
+            channel::socket_wake_spent(ch);
+            return Outcome::stay;
+        }
+        x.set_phase(starting ? kSendAsleepForRoom : kSendAsleepInMessage);
+        channel::socket_wake_spent(ch); // sock_alloc_send_pskb waits for room
         return Outcome::stay;
     }
+    if (asleep) channel::socket_wake_spent(ch);
     if (starting) {
         // Another writer is blocked in the middle of a message: our bytes land inside it.
         const bool interleaves = channel::tail_partial(x.s, ch.at, sizer(x));
@@ -139,8 +148,9 @@ Outcome conn_send(Exec& x, const Instr& in) {
     } else if (!channel::write_some(ch, sizer(x))) {
         return Outcome::blocked;
     }
+    if (has_flag(x, c, lcn::kDuplex)) channel::socket_data_arrived(channel_of(x, c), sizer(x));
     if (channel::tail_partial(x.s, channel_at(x, reader), sizer(x))) {
-        x.set_phase(1);
+        x.set_phase(kSendInMessage);
         return Outcome::stay;
     }
     if (dying) {
@@ -221,13 +231,37 @@ Outcome conn_close(Exec& x, const Instr& in) {
 
 } // namespace
 
-bool conn_send_may_write(const Exec& x) {
-    const Instr& in = x.instr();
-    const Value v = x.reg(in.a);
-    if (v.tag() != Value::Tag::object || x.kind_of(v.as_object()) != ObjKind::conn) return false;
-    const std::uint32_t c = v.as_object();
-    return open_here(x, c) && has_flag(x, c, lcn::kWritable) && x.picklable(x.reg(in.b)) &&
-           open_anywhere(x, peer(x, c));
+bool conn_send_writes_message(const Exec& x) {
+    switch (x.phase()) {
+    case kSendInMessage:
+    case kSendAsleepInMessage:
+        return true;
+    case kSendStart:
+    case kSendAsleepForRoom: {
+        // About to write: the send's own checks pass.
+        const Instr& in = x.instr();
+        const Value v = x.reg(in.a);
+        if (v.tag() != Value::Tag::object || x.kind_of(v.as_object()) != ObjKind::conn)
+            return false;
+        const std::uint32_t c = v.as_object();
+        return open_here(x, c) && has_flag(x, c, lcn::kWritable) && x.picklable(x.reg(in.b)) &&
+               open_anywhere(x, peer(x, c));
+    }
+    default:
+        return false;
+    }
+}
+
+bool conn_send_in_message(const Exec& x) {
+    return x.phase() == kSendInMessage || x.phase() == kSendAsleepInMessage;
+}
+
+std::optional<std::pair<std::uint64_t, std::uint64_t>> conn_send_progress(const Exec& x) {
+    if (!conn_send_in_message(x)) return std::nullopt;
+    const std::uint32_t at = channel_at(x, peer(x, x.reg(x.instr().a).as_object()));
+    const std::uint32_t n = channel::message_count(x.s, at);
+    return std::pair<std::uint64_t, std::uint64_t>{channel::tail_written(x.s, at),
+                                                   sizer(x).wire(channel::message(x.s, at, n - 1))};
 }
 
 std::optional<channel::Ref> conn_read_in_progress(Exec& x) {

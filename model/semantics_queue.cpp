@@ -301,12 +301,11 @@ std::optional<channel::Ref> queue_read_in_progress(Exec& x) {
 bool writes_message(const Exec& x) {
     // Phase 1 of both is a message begun and not yet all written; phase 0 one about to be (a
     // write(2) the process is blocked in has written nothing yet).
-    if (x.depth() == 0 || x.phase() > 1 ||
-        static_cast<ProcStatus>(x.pword(lp::kStatus)) != ProcStatus::running)
+    if (x.depth() == 0 || static_cast<ProcStatus>(x.pword(lp::kStatus)) != ProcStatus::running)
         return false;
     const Instr& in = x.instr();
-    if (in.op == Op::conn_send) return x.phase() == 1 || conn_send_may_write(x);
-    if (in.op != Op::queue_put) return false;
+    if (in.op == Op::conn_send) return conn_send_writes_message(x);
+    if (in.op != Op::queue_put || x.phase() > 1) return false;
     const Value v = x.reg(in.a);
     if (v.tag() != Value::Tag::object || x.kind_of(v.as_object()) != ObjKind::queue) return false;
     const std::uint32_t q = v.as_object();

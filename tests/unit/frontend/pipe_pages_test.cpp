@@ -48,11 +48,12 @@ TEST(PipePages, AReaderThatTakesBothItemsLetsTheWriterFinish) {
               properties::Verdict::ok);
 }
 
-// A duplex Pipe is a socketpair: Linux queues a payload in buffers of at most 106,432 bytes
-// while what is charged is below 212,992, and wakes a writer that had to wait only once the
-// charge is down to a quarter of that. A 150,000-byte item behind an unread 100,000-byte one
-// goes in part; once the reader has taken the first, the part left still holds the charge
-// above the quarter, so the writer sleeps for good.
+// A duplex Pipe is a socketpair: Linux cuts a payload into buffers of at most 36,544 bytes,
+// queues the next while what is charged is below 212,992, and wakes a writer that had to wait
+// only once the charge is down to a quarter of that. An item of more than three buffers behind
+// an unread 100,000-byte one goes in part; once the reader has taken the first, the part left
+// still holds the charge above the quarter, so the writer sleeps for good. One of three buffers
+// or fewer goes in whole.
 constexpr const char* kTwoItemsOnASocket = R"(import multiprocessing as mp
 
 
@@ -73,13 +74,56 @@ if __name__ == '__main__':
     b.start()
 )";
 
-// CPython: with 150,000 the writer hung in 5 of 8 runs; with 60,000 it finished in 8 of 8.
+// CPython hung in 1 of 8 runs with 110,000, 5 of 8 with 150,000, 2 of 8 with 200,000 and 1 of
+// 8 with 210,000; it finished in 8 of 8 with 60,000 and 105,000.
 TEST(SocketWakeUp, AWriterAsleepForRoomWakesOnlyAtAQuarterOfTheBudget) {
-    const auto hangs = check(substitute(kTwoItemsOnASocket, "SECOND", "150000"));
+    for (const char* second : {"110000", "150000", "200000", "210000"}) {
+        const auto hangs = check(substitute(kTwoItemsOnASocket, "SECOND", second));
+        EXPECT_EQ(hangs.verdict, properties::Verdict::violation) << second;
+        EXPECT_TRUE(has(hangs, "deadlock")) << second;
+    }
+    for (const char* second : {"60000", "105000"}) {
+        EXPECT_EQ(check(substitute(kTwoItemsOnASocket, "SECOND", second)).verdict,
+                  properties::Verdict::ok)
+            << second;
+    }
+}
+
+// The child's third item goes to sleep in part while the parent has read only the first; the
+// parent then waits for the child's word on another pipe. A message the parent sends on the
+// child's own end wakes the sleeping writer (the socket's wait queue is shared with its
+// readers), and the charge, below the budget by then, lets it finish.
+constexpr const char* kWokenByDataForItsOwnEnd = R"(import multiprocessing as mp
+
+
+def child(b, done):
+    b.send('X' * 100000)
+    b.send('X' * 100000)
+    b.send('X' * 100000)
+    done.send('sent')
+
+
+if __name__ == '__main__':
+    mp.set_start_method('fork')
+    a, b = mp.Pipe()
+    done_r, done_w = mp.Pipe(duplex=False)
+    p = mp.Process(target=child, args=(b, done_w))
+    p.start()
+    a.recv()
+    NUDGE
+    done_r.recv()
+    a.recv()
+    a.recv()
+    p.join()
+)";
+
+// CPython: with the nudge it finished in 5 of 5 runs; without, it hung in 2 of 5.
+TEST(SocketWakeUp, DataForTheWritersOwnEndWakesIt) {
+    EXPECT_EQ(check(substitute(kWokenByDataForItsOwnEnd, "NUDGE", "a.send('hi')")).verdict,
+              properties::Verdict::ok);
+    const auto hangs = check(substitute(kWokenByDataForItsOwnEnd, "NUDGE", "pass"));
     EXPECT_EQ(hangs.verdict, properties::Verdict::violation);
     EXPECT_TRUE(has(hangs, "deadlock"));
-    EXPECT_EQ(check(substitute(kTwoItemsOnASocket, "SECOND", "60000")).verdict,
-              properties::Verdict::ok);
 }
 
 } // namespace
