@@ -58,6 +58,9 @@ enum class Payload : std::uint8_t {
     sentinel,       ///< None: ends a drain loop
     fills_pipe,     ///< 'X' * 65514: with its header exactly 65536 bytes, an empty pipe's capacity
     overflows_pipe, ///< 'X' * 65515: one byte more than an empty pipe holds
+    /// 'X' * 150000: more than three socket buffers, so behind an unread large item on a duplex
+    /// Pipe its writer may go to sleep for good (Linux wakes it at a quarter of the budget)
+    huge,
     /// The write end of the program's first pipe (w<k>, or v<k> of a duplex one), other than
     /// the one sent on: the receiver gets a descriptor of its own. 1 when there is none.
     write_end,
@@ -136,7 +139,7 @@ struct GenOptions {
         ResourceKind::bounded_queue, ResourceKind::semaphore,    ResourceKind::duplex_pipe,
         ResourceKind::rlock,         ResourceKind::condition,    ResourceKind::pipe};
     /// Whether puts and sends may carry the payloads that do not fit into a pipe beside others
-    /// (large, fills_pipe, overflows_pipe).
+    /// (large, fills_pipe, overflows_pipe, huge).
     bool large_payloads = true;
     /// Whether puts and sends may carry a pipe's write end (Payload::write_end). Off by default:
     /// the model treats a Connection sent through a queue or pipe as a model limit (the verdict

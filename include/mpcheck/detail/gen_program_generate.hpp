@@ -116,7 +116,7 @@ inline rc::Gen<GenProgram> arbitrary_program(GenOptions options) {
                                    P::sentinel, P::sentinel, P::sentinel};
     if (options.large_payloads)
         payload_choices.insert(payload_choices.end(),
-                               {P::large, P::large, P::fills_pipe, P::overflows_pipe});
+                               {P::large, P::large, P::fills_pipe, P::overflows_pipe, P::huge});
     if (options.send_write_ends)
         payload_choices.insert(payload_choices.end(), {P::write_end, P::write_end, P::write_end,
                                                        P::write_end, P::write_end});

@@ -172,6 +172,8 @@ inline const char* payload_text(Payload payload) {
         return "'X' * 65514";
     case Payload::overflows_pipe:
         return "'X' * 65515";
+    case Payload::huge:
+        return "'X' * 150000";
     case Payload::write_end:
         break;
     }
@@ -192,6 +194,8 @@ inline std::uint64_t payload_chars(Payload payload) {
         return 65514;
     case Payload::overflows_pipe:
         return 65515;
+    case Payload::huge:
+        return 150000;
     case Payload::small:
     case Payload::sentinel:
     case Payload::write_end:
