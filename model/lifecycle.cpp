@@ -466,9 +466,12 @@ void run_locals(Exec& x) {
     // While there is any such object, each local operation is tried on a copy first.
     std::vector<std::uint32_t> awaited;
     if (args_pending(x)) semlocks_awaited(x, awaited);
-    // Likewise a Connection end whose drop closes it while another process holds its pipe.
+    // Likewise a Connection end whose drop closes it while another process holds its pipe
+    // (those dropped already are forgotten before the first operation that may drop one: the
+    // operations before it drop nothing, so the answer is the same, and most steps have none).
     std::vector<std::uint32_t> watched;
     connections_watched(x, watched);
+    bool forgot_dropped = false;
     for (int budget = kBudget; budget > 0; --budget) {
         if (x.depth() == 0 || static_cast<ProcStatus>(x.pword(lp::kStatus)) != ProcStatus::running)
             return;
@@ -477,7 +480,12 @@ void run_locals(Exec& x) {
             clear_dead_registers(x);
             return;
         }
-        if ((!awaited.empty() || !watched.empty()) && !drops_nothing(x, in)) {
+        const bool may_drop = (!awaited.empty() || !watched.empty()) && !drops_nothing(x, in);
+        if (may_drop && !forgot_dropped) {
+            forget_dropped(x, watched);
+            forgot_dropped = true;
+        }
+        if (may_drop && (!awaited.empty() || !watched.empty())) {
             // The copy's buffers are reused from call to call (one per thread, as the model's
             // own scratch states are).
             thread_local State before;

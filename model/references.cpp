@@ -74,28 +74,48 @@ void Reach::add(Value v) {
     }
 }
 
-// The registers of the `frames` frames that start at word `at`.
-void Reach::add_frames(std::uint32_t at, std::uint32_t frames) {
+namespace {
+
+// Calls visit(v) for each register of the `frames` frames that start at word `at`, until one
+// returns true; whether one did.
+template <typename F>
+bool any_register(const Exec& x, std::uint32_t at, std::uint32_t frames, F&& visit) {
     for (std::uint32_t i = 0; i < frames; ++i) {
-        const std::uint32_t regs = x_.prog.functions[x_.s.word(at + lf::kFunc)].num_regs;
+        const std::uint32_t regs = x.prog.functions[x.s.word(at + lf::kFunc)].num_regs;
         for (std::uint32_t r = 0; r < regs; ++r)
-            add(Value::from_bits(x_.s.word(at + lf::kRegs + r)));
+            if (visit(Value::from_bits(x.s.word(at + lf::kRegs + r)))) return true;
         at += lf::kRegs + regs;
     }
+    return false;
 }
 
-void Reach::add_process(std::uint32_t p) {
-    const auto globals = static_cast<std::uint32_t>(x_.prog.globals.size());
-    const std::uint32_t base = x_.s.process_offset(p);
+// Calls visit(v) for each value process p references (its globals, the registers of its
+// frames, the args of the Process objects it has created and not started yet), until one
+// returns true; whether one did.
+template <typename F> bool any_root(const Exec& x, std::uint32_t p, F&& visit) {
+    const auto globals = static_cast<std::uint32_t>(x.prog.globals.size());
+    const std::uint32_t base = x.s.process_offset(p);
     for (std::uint32_t g = 0; g < globals; ++g)
-        add(Value::from_bits(x_.s.word(base + lp::kGlobals + g)));
-    add_frames(base + lp::kGlobals + globals, x_.s.word(base + lp::kDepth));
-    for (std::uint32_t c = 0; c < x_.s.num_processes(); ++c) {
-        const std::uint32_t child = x_.s.process_offset(c);
-        if (x_.s.word(child + lp::kParent) == p + 1 &&
-            x_.s.word(child + lp::kStatus) == static_cast<std::uint32_t>(ProcStatus::not_started))
-            add_frames(child + lp::kGlobals + globals, x_.s.word(child + lp::kDepth));
+        if (visit(Value::from_bits(x.s.word(base + lp::kGlobals + g)))) return true;
+    if (any_register(x, base + lp::kGlobals + globals, x.s.word(base + lp::kDepth), visit))
+        return true;
+    for (std::uint32_t c = 0; c < x.s.num_processes(); ++c) {
+        const std::uint32_t child = x.s.process_offset(c);
+        if (x.s.word(child + lp::kParent) == p + 1 &&
+            x.s.word(child + lp::kStatus) == static_cast<std::uint32_t>(ProcStatus::not_started) &&
+            any_register(x, child + lp::kGlobals + globals, x.s.word(child + lp::kDepth), visit))
+            return true;
     }
+    return false;
+}
+
+} // namespace
+
+void Reach::add_process(std::uint32_t p) {
+    any_root(x_, p, [this](Value v) {
+        add(v);
+        return false;
+    });
 }
 
 void Reach::add_object(std::uint32_t obj) {
@@ -105,9 +125,9 @@ void Reach::add_object(std::uint32_t obj) {
 }
 
 bool still_referenced(const Exec& x, std::uint32_t p, std::uint32_t obj) {
-    Reach held(x);
-    held.add_process(p);
-    return held.marked(obj);
+    // Stops at the first reference: a Connection end is usually a global or in the first frame.
+    return any_root(
+        x, p, [&](Value v) { return holds(x, v, [obj](std::uint32_t o) { return o == obj; }); });
 }
 
 bool holds_named_semlocks(const Exec& x, Value v) {
@@ -166,25 +186,17 @@ void connections_watched(const Exec& x, std::vector<std::uint32_t>& out) {
         const std::uint32_t other_end = x.oword(c, layout::conn::kPeer);
         if ((x.oword(other_end, layout::conn::kOpen) & ~me) != 0) out.push_back(c);
     }
-    if (out.empty()) return;
-    Reach held(x);
-    held.add_process(x.proc);
-    std::erase_if(out, [&](std::uint32_t c) { return !held.marked(c); }); // dropped already
+}
+
+void forget_dropped(const Exec& x, std::vector<std::uint32_t>& conns) {
+    std::erase_if(conns, [&](std::uint32_t c) { return !still_referenced(x, x.proc, c); });
 }
 
 bool any_dropped(const Exec& x, std::span<const std::uint32_t> conns) {
-    // As dropped_by_creator for each, with one walk of what the acting process, their creator
-    // (connections_watched), still holds serving them all.
-    std::optional<Reach> held;
-    for (const std::uint32_t c : conns) {
-        if (!open_at_creator(x, c)) continue;
-        if (!held) {
-            held.emplace(x);
-            held->add_process(x.proc);
-        }
-        if (!held->marked(c)) return true;
-    }
-    return false;
+    // As dropped_by_creator for each; the acting process made them (connections_watched).
+    return std::ranges::any_of(conns, [&](std::uint32_t c) {
+        return open_at_creator(x, c) && !still_referenced(x, x.proc, c);
+    });
 }
 
 } // namespace mpcheck::model::detail

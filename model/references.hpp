@@ -33,7 +33,6 @@ public:
     std::uint32_t size() const { return static_cast<std::uint32_t>(marked_.size()); }
 
 private:
-    void add_frames(std::uint32_t at, std::uint32_t frames);
     void add_object(std::uint32_t obj);
 
     const Exec& x_;
@@ -68,11 +67,16 @@ bool holds_connection(const Exec& x, Value v);
 /// named SemLock's name is unlinked, a Connection this process made is closed).
 bool keeps_reference(const Exec& x, Value v);
 
-/// The Connection ends the acting process made and has neither closed nor dropped while
-/// another process holds the other end of the pipe: dropping one closes it, which that process
-/// can see (EOF, BrokenPipeError, poll() turning True), so the drop is a step of its own
-/// (run_locals). Written to out, cleared first; empty when the program makes no Pipe.
+/// The Connection ends the acting process made and has not closed while another process holds
+/// the other end of the pipe: dropping one closes it, which that process can see (EOF,
+/// BrokenPipeError, poll() turning True), so the drop is a step of its own (run_locals).
+/// Written to out, cleared first; empty when the program makes no Pipe. Some may be dropped
+/// already: forget_dropped tells, at the cost of a walk of what the process references.
 void connections_watched(const Exec& x, std::vector<std::uint32_t>& out);
+
+/// Removes from `conns` (connections_watched's list) the ends the acting process no longer
+/// references.
+void forget_dropped(const Exec& x, std::vector<std::uint32_t>& conns);
 
 /// Whether the acting process has dropped (and so closed) one of `conns`, Connection ends it
 /// made (connections_watched's list).
