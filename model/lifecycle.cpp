@@ -428,10 +428,17 @@ void clear_dead_registers(Exec& x) {
 
 namespace {
 
+// Whether writing `now` over `old` leaves no object unreferenced: `old` holds none, or is the
+// same value.
+bool overwrite_drops_nothing(Value old, Value now) {
+    return (old.tag() != Value::Tag::object && old.tag() != Value::Tag::sequence) || old == now;
+}
+
 // Whether a local operation can leave no object unreferenced: control flow that writes
-// nothing, or a constant or a copy into a register that holds no object. Every other one (a
-// return, a raise, a rebinding of an object, anything that may raise and unwind) may drop what
-// another process watches, so run_locals tries it on a copy first.
+// nothing, a constant or a copy into a register that holds no object (or the same one), a bound
+// global loaded likewise, a store into a global that holds none. Every other one (a return, a
+// raise, a rebinding of an object, anything that may raise and unwind) may drop what another
+// process watches, so run_locals tries it on a copy first.
 bool drops_nothing(const Exec& x, const Instr& in) {
     switch (in.op) {
     case Op::nop:
@@ -439,16 +446,22 @@ bool drops_nothing(const Exec& x, const Instr& in) {
     case Op::jump_if_false:
     case Op::jump_if_true:
         return true;
-    case Op::load_const:
     case Op::move:
+        return overwrite_drops_nothing(x.reg(in.dst), x.reg(in.a));
+    case Op::load_const:
     case Op::str_const:
     case Op::bytes_const:
     case Op::getpid:
     case Op::process_name:
-    case Op::name_is_main: {
-        const Value old = x.reg(in.dst);
-        return old.tag() != Value::Tag::object && old.tag() != Value::Tag::sequence;
+    case Op::name_is_main:
+        return overwrite_drops_nothing(x.reg(in.dst), Value::none());
+    case Op::load_global: {
+        // NameError (which unwinds) only for a name that is not bound.
+        const Value global = x.global(static_cast<std::uint32_t>(in.imm));
+        return !global.is_absent() && overwrite_drops_nothing(x.reg(in.dst), global);
     }
+    case Op::store_global:
+        return overwrite_drops_nothing(x.global(static_cast<std::uint32_t>(in.imm)), x.reg(in.a));
     default:
         return false;
     }
