@@ -5,14 +5,16 @@
 #include "model/word_list.hpp"
 
 #include <algorithm>
-#include <array>
-#include <utility>
 
 namespace mpcheck::model::detail::channel {
 
 namespace lc = layout::channel;
 
 namespace {
+
+Kind kind(const State& s, std::uint32_t at) {
+    return static_cast<Kind>(s.word(at + lc::kKind));
+}
 
 std::uint32_t pages(const State& s, std::uint32_t at) {
     return s.word(at + lc::kPages);
@@ -57,13 +59,6 @@ static_assert(skb_truesize(1) == 768 && skb_truesize(kSkbMaxSize) == 37120);
 // Payload size above which multiprocessing.connection writes header and payload separately.
 constexpr std::uint64_t kSingleWriteMax = 16384;
 
-// End of the buffer that begins at byte t of a message of `wire` bytes: the sends are the whole
-// message, or its 4-byte header and then its payload, each cut into buffers from its start.
-std::uint64_t skb_end(std::uint64_t wire, std::uint64_t t) {
-    if (wire - 4 > kSingleWriteMax && t < 4) return 4;
-    return std::min(wire, t + kSkbMaxSize);
-}
-
 struct Syscall {
     std::uint64_t begin;
     std::uint64_t end;
@@ -74,6 +69,12 @@ Syscall current_syscall(std::uint64_t wire, std::uint64_t t) {
     const std::uint64_t payload = wire - 4;
     if (payload <= kSingleWriteMax) return {0, wire};
     return t < 4 ? Syscall{0, 4} : Syscall{4, wire};
+}
+
+// End of the buffer that begins at byte t of a message of `wire` bytes: each write(2) (see
+// current_syscall) is cut into buffers from its start.
+std::uint64_t skb_end(std::uint64_t wire, std::uint64_t t) {
+    return std::min(current_syscall(wire, t).end, t + kSkbMaxSize);
 }
 
 // One step of the writer: what one write(2) of the message takes now. A large message's header
@@ -198,12 +199,11 @@ void begin_message(Ref ch, Value v) {
 }
 
 bool socket_full(const State& s, std::uint32_t at, const Sizer& sizer) {
-    return static_cast<Kind>(s.word(at + lc::kKind)) == Kind::socket &&
-           socket_used(s, at, sizer) >= kSocketBudget;
+    return kind(s, at) == Kind::socket && socket_used(s, at, sizer) >= kSocketBudget;
 }
 
 bool socket_wakes_writer(const State& s, std::uint32_t at, const Sizer& sizer) {
-    if (static_cast<Kind>(s.word(at + lc::kKind)) != Kind::socket) return true;
+    if (kind(s, at) != Kind::socket) return true;
     // unix_writable counts the socket's own reference in sk_wmem_alloc.
     return (s.word(at + lc::kFlags) & lc::kWriterWoken) != 0 ||
            4 * (socket_used(s, at, sizer) + 1) <= kSocketBudget;
@@ -214,7 +214,7 @@ void socket_wake_spent(Ref ch) {
 }
 
 void socket_data_arrived(Ref reverse, const Sizer& sizer) {
-    if (static_cast<Kind>(reverse.s.word(reverse.at + lc::kKind)) != Kind::socket ||
+    if (kind(reverse.s, reverse.at) != Kind::socket ||
         socket_used(reverse.s, reverse.at, sizer) >= kSocketBudget)
         return;
     reverse.s.set_word(reverse.at + lc::kFlags,
@@ -223,9 +223,7 @@ void socket_data_arrived(Ref reverse, const Sizer& sizer) {
 
 bool header_write_next(const State& s, std::uint32_t at, const Sizer& sizer) {
     const std::uint32_t n = message_count(s, at);
-    if (static_cast<Kind>(s.word(at + lc::kKind)) != Kind::pipe || n == 0 ||
-        s.word(at + lc::kTailWritten) != 0)
-        return false;
+    if (kind(s, at) != Kind::pipe || n == 0 || s.word(at + lc::kTailWritten) != 0) return false;
     const std::uint64_t wire = sizer.wire(message(s, at, n - 1));
     return current_syscall(wire, 0).end < wire; // the first write(2) is not the whole message
 }
@@ -236,7 +234,7 @@ bool write_some(Ref ch, const Sizer& sizer) {
     MPCHECK_ASSERT(n > 0);
     const std::uint64_t wire = sizer.wire(message(s, ch.at, n - 1));
     MPCHECK_ASSERT(wire < (std::uint64_t{1} << 32));
-    if (static_cast<Kind>(s.word(ch.at + lc::kKind)) == Kind::pipe) return write_pipe(ch, wire);
+    if (kind(s, ch.at) == Kind::pipe) return write_pipe(ch, wire);
     return write_socket(ch, sizer, wire);
 }
 
@@ -274,7 +272,7 @@ bool read_some(Ref ch, const Sizer& sizer, Value& out, std::uint64_t max_bytes) 
     const Value head = message(s, ch.at, 0);
     const std::uint64_t wire = sizer.wire(head);
     const std::uint64_t consumed = s.word(ch.at + lc::kHeadConsumed) + take;
-    if (static_cast<Kind>(s.word(ch.at + lc::kKind)) == Kind::pipe) {
+    if (kind(s, ch.at) == Kind::pipe) {
         // Consume from the front pages; a page is freed once fully read.
         std::uint64_t left = take;
         while (left > 0) {

@@ -67,9 +67,9 @@ bool socket_full(const State& s, std::uint32_t at, const Sizer& sizer);
 bool socket_wakes_writer(const State& s, std::uint32_t at, const Sizer& sizer);
 /// A writer goes to sleep for room on this channel, or wakes: an earlier wake-up is spent.
 void socket_wake_spent(Ref ch);
-/// A buffer was queued on the channel read at the writing end of `reverse` (the other direction
-/// of the same socketpair): the writing end's wait queue is woken, and a writer asleep on
-/// `reverse` goes on if its charge is below the budget now.
+/// A buffer was queued for the end of a socketpair whose writers write into `reverse` (so into
+/// the other direction): that end's wait queue is woken, and a writer asleep there for room in
+/// `reverse` goes on if the charge of `reverse` is below the budget now.
 void socket_data_arrived(Ref reverse, const Sizer& sizer);
 
 /// True when the next write(2) of the last message is its 4-byte length header alone: nothing

@@ -361,12 +361,9 @@ SourceLoc resume_loc(const detail::Exec& x) {
 // part by part (one write(2), or one socket buffer, per step), and a socket writer that finds the
 // charge at its budget goes to sleep.
 std::string send_step_note(detail::Exec& x) {
-    const auto asleep = [](std::uint32_t phase) {
-        return phase == detail::kSendAsleepForRoom || phase == detail::kSendAsleepInMessage;
-    };
-    const bool was_asleep = asleep(x.phase());
+    const bool was_asleep = detail::send_asleep(x.phase());
     if (step(x, x.proc) != Outcome::stay) return "";
-    if (asleep(x.phase()))
+    if (detail::send_asleep(x.phase()))
         return was_asleep ? "" : " (the socket is full: it sleeps until the reader frees room)";
     const auto progress = detail::conn_send_progress(x);
     if (!progress) return "";

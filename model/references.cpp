@@ -5,7 +5,6 @@
 #include "model/sequences.hpp"
 
 #include <algorithm>
-#include <optional>
 
 namespace mpcheck::model::detail {
 

@@ -37,6 +37,9 @@ inline constexpr std::uint32_t kSendStart = 0;
 inline constexpr std::uint32_t kSendInMessage = 1;
 inline constexpr std::uint32_t kSendAsleepForRoom = 2;
 inline constexpr std::uint32_t kSendAsleepInMessage = 4;
+inline constexpr bool send_asleep(std::uint32_t phase) {
+    return phase == kSendAsleepForRoom || phase == kSendAsleepInMessage;
+}
 /// Whether the acting process's Connection.send is in the middle of its message, or about to
 /// write one (its checks pass): a signal lets it go on writing while there is room.
 bool conn_send_writes_message(const Exec& x);

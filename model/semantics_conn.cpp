@@ -120,7 +120,7 @@ Outcome conn_send(Exec& x, const Instr& in) {
         return x.misuse(ExcType::broken_pipe_error, "send() to a pipe whose reader is closed", c);
     }
     const channel::Ref ch = channel_of(x, reader);
-    const bool asleep = phase == kSendAsleepForRoom || phase == kSendAsleepInMessage;
+    const bool asleep = send_asleep(phase);
     if (asleep && !dying && !channel::socket_wakes_writer(x.s, ch.at, sizer(x)))
         return Outcome::blocked;
     if (channel::socket_full(x.s, ch.at, sizer(x))) {

@@ -299,8 +299,8 @@ std::optional<channel::Ref> queue_read_in_progress(Exec& x) {
 }
 
 bool writes_message(const Exec& x) {
-    // Phase 1 of both is a message begun and not yet all written; phase 0 one about to be (a
-    // write(2) the process is blocked in has written nothing yet).
+    // A put's phase 1 is a message begun and not yet all written; phase 0 one about to be (a
+    // write(2) the process is blocked in has written nothing yet). A send tells its own.
     if (x.depth() == 0 || static_cast<ProcStatus>(x.pword(lp::kStatus)) != ProcStatus::running)
         return false;
     const Instr& in = x.instr();
