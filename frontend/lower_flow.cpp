@@ -146,6 +146,7 @@ void Lowerer::for_stmt(const Stmt& s) {
     // A sequence known when lowering: the loop is unrolled over its elements, which are
     // evaluated first (as Python builds the list before iterating). Anything else is iterated
     // at run time.
+    if (const auto view = runtime_dict_view(it)) return runtime_for(s, *view);
     const Val seq = value(it);
     if (!seq.agg || seq.agg->handle) return runtime_for(s, seq);
     const std::vector<Val> items = elements(seq, it);

@@ -10,6 +10,20 @@ using model::Reg;
 using model::Value;
 using model::Wait;
 
+namespace {
+
+// `v.get(key)` or `v.get(key, default)` on a value of unknown kind (received from a queue or
+// pipe) is a dict's get, unless its first argument is True or False: that is Queue.get(block,
+// timeout). A dict's get that meets a queue at run time is a model limit, never a guess.
+bool is_dict_get(const Expr& call, const std::string& name) {
+    if (name != "get" || !call.keywords.empty() || call.args.size() < 2 || call.args.size() > 3)
+        return false;
+    const Expr& first = *call.args[1];
+    return !(first.kind == ExprKind::constant && (first.text == "True" || first.text == "False"));
+}
+
+} // namespace
+
 std::uint32_t Lowerer::emit(model::Instr in, std::string_view text) {
     const std::uint32_t pc = fb().emit(in, text);
     const bool creates = in.op == Op::queue_new || in.op == Op::sem_new ||
@@ -204,6 +218,13 @@ Val Lowerer::call(const Expr& e, std::string_view text) {
         if (obj.is_aggregate())
             unsupported("method '" + callee.text + "' of a list, dict or object", e.pos.line,
                         e.pos.column);
+        if (obj.kind == Kind::unknown && is_dict_get(e, callee.text))
+            return runtime_dict_get(obj, e);
+        if (obj.kind == Kind::unknown &&
+            (callee.text == "items" || callee.text == "keys" || callee.text == "values"))
+            unsupported(callee.text + "() of a dict received at run time, other than as the "
+                                      "iterable of a for loop",
+                        e.pos.line, e.pos.column);
         const bool static_arg =
             e.args.size() == 2 &&
             (e.args[1]->kind == ExprKind::list || e.args[1]->kind == ExprKind::list_comp ||
@@ -225,15 +246,16 @@ Val Lowerer::call(const Expr& e, std::string_view text) {
 
 Val Lowerer::print_call(const Expr& e, std::string_view text) {
     for (std::size_t i = 1; i < e.args.size(); ++i) {
-        // Only arguments that may have effects or raise (names that may be unbound, calls,
-        // formatting) are evaluated.
+        // Every argument that may have effects or raise is evaluated: names that may be unbound,
+        // calls, formatting, subscripts (IndexError, KeyError), operators (TypeError), and the
+        // displays holding them. A list, dict or object is printed whole: no single value is
+        // needed. Literals raise nothing; nor does an attribute here (and the text of some,
+        // such as pid, is not modelled).
         const Expr& a = *e.args[i];
-        if (a.kind == ExprKind::name) {
-            value(a); // a list or object is printed whole: no single value needed
-        } else if (a.kind == ExprKind::call || a.kind == ExprKind::fstring ||
-                   (a.kind == ExprKind::binary && a.text == "%" &&
-                    a.args[0]->kind == ExprKind::string))
-            expr(a);
+        const bool inert = a.kind == ExprKind::attribute || a.kind == ExprKind::integer ||
+                           a.kind == ExprKind::constant ||
+                           (a.kind == ExprKind::string && !a.is_fstring);
+        if (!inert) value(a);
     }
     at(e.pos);
     fb().emit({.op = Op::print}, text);

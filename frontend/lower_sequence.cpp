@@ -1,5 +1,6 @@
-// Tuples and lists as run-time values: a static tuple or list used where one value is needed
-// (`q.put((i, name))`) is built at run time; a value whose shape is only known at run time
+// Tuples, lists and dicts as run-time values: a static tuple, list or dict used where one value
+// is needed (`q.put((i, name))`, `q.put({"id": i})`) is built at run time; a value whose shape is
+// only known at run time
 // (`item = q.get()`) is unpacked, indexed and iterated by operations that check it then, with
 // the ValueError / TypeError / IndexError CPython would raise.
 #include "frontend/lowerer.hpp"
@@ -13,31 +14,77 @@ using model::Value;
 
 Val Lowerer::materialize(const Val& v, const Expr& e) {
     const Static& s = *v.agg;
-    if (s.shape == Static::Shape::dict || s.shape == Static::Shape::instance)
-        unsupported(std::string("a ") + (s.shape == Static::Shape::dict ? "dict" : "user object") +
-                        " used where a single value is needed (" + src(e.pos) +
-                        "): only tuples and lists are built at run time",
+    if (s.shape == Static::Shape::instance)
+        unsupported("a user object used where a single value is needed (" + src(e.pos) +
+                        "): only tuples, lists and dicts are built at run time",
                     e.pos.line, e.pos.column);
+    const bool dict = s.shape == Static::Shape::dict;
     std::vector<Val> items;
-    items.reserve(s.items.size());
-    for (const Val& item : s.items)
+    items.reserve(dict ? 2 * s.items.size() : s.items.size());
+    for (std::size_t i = 0; i < s.items.size(); ++i) {
+        if (dict) items.push_back(key_value(s.keys[i]));
+        const Val& item = s.items[i];
         items.push_back(item.is_aggregate() ? materialize(item, e) : item);
+    }
     const Reg first = pass_args(items);
     const Reg t = fb().temp();
+    const model::SeqKind kind =
+        dict ? model::SeqKind::dict
+             : (s.shape == Static::Shape::list ? model::SeqKind::list : model::SeqKind::tuple);
     at(e.pos);
     fb().emit({.op = Op::make_seq,
                .dst = t,
                .a = first,
                .b = static_cast<Reg>(items.size()),
-               .imm = s.shape == Static::Shape::list ? 1 : 0},
+               .imm = static_cast<std::int32_t>(kind)},
               src(e.pos));
     return Val{t};
 }
 
-Val Lowerer::runtime_item(Reg seq, Reg index, const Expr& e) {
+Val Lowerer::runtime_item(Reg seq, Reg index, const Expr& e, bool iteration) {
     const Reg t = fb().temp();
     at(e.pos);
-    fb().emit({.op = Op::seq_get, .dst = t, .a = seq, .b = index}, src(e.pos));
+    fb().emit({.op = Op::seq_get,
+               .dst = t,
+               .a = seq,
+               .b = index,
+               .imm = iteration ? model::kSeqGetIteration : 0},
+              src(e.pos));
+    return Val{t};
+}
+
+Val Lowerer::runtime_dict_get(const Val& d, const Expr& e) {
+    // The caller has checked the shape: one or two positional arguments.
+    const Reg key = expr(*e.args[1]).reg;
+    const Reg fallback = e.args.size() == 3 ? expr(*e.args[2]).reg : constant(Value::none());
+    const Reg t = fb().temp();
+    at(e.pos);
+    fb().emit({.op = Op::dict_get, .dst = t, .a = d.reg, .b = key, .c = fallback}, src(e.pos));
+    return Val{t};
+}
+
+std::optional<Val> Lowerer::runtime_dict_view(const Expr& it) {
+    if (it.kind != ExprKind::call || it.args.size() != 1 || !it.keywords.empty())
+        return std::nullopt;
+    const Expr& callee = *it.args[0];
+    if (callee.kind != ExprKind::attribute) return std::nullopt;
+    const Expr& receiver = *callee.args[0];
+    // Only a name is looked at here (evaluating anything else twice could repeat its effects).
+    if (receiver.kind != ExprKind::name || shape_of(receiver.text)) return std::nullopt;
+    model::DictView view = model::DictView::keys;
+    if (callee.text == "values") {
+        view = model::DictView::values;
+    } else if (callee.text == "items") {
+        view = model::DictView::items;
+    } else if (callee.text != "keys") {
+        return std::nullopt;
+    }
+    const Val d = value(receiver);
+    if (d.agg || d.kind != Kind::unknown) return std::nullopt;
+    const Reg t = fb().temp();
+    at(it.pos);
+    fb().emit({.op = Op::dict_view, .dst = t, .a = d.reg, .imm = static_cast<std::int32_t>(view)},
+              src(it.pos));
     return Val{t};
 }
 
@@ -52,7 +99,7 @@ void Lowerer::runtime_unpack(const Expr& target, const Val& v) {
         src(target.pos));
     for (std::size_t i = 0; i < target.args.size(); ++i) {
         const Reg k = constant(Value::integer(static_cast<std::int32_t>(i)));
-        bind_target(*target.args[i], runtime_item(seq, k, *target.args[i]));
+        bind_target(*target.args[i], runtime_item(seq, k, *target.args[i], true));
     }
 }
 
@@ -73,7 +120,7 @@ Lowerer::RuntimeIteration Lowerer::begin_runtime_iteration(const Val& seq_val, c
     at(loop);
     fb().binary(more, i, BinaryOp::lt, n);
     it.exit = fb().jump_if_false(more);
-    it.item = runtime_item(seq, i, e);
+    it.item = runtime_item(seq, i, e, true);
     fb().binary(i, i, BinaryOp::add, constant(Value::integer(1)));
     return it;
 }

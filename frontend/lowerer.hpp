@@ -227,11 +227,17 @@ private:
     Val key_value(const Static::Key& k);
     Static::Key const_key(const Expr& e) const;
 
-    // ---- lower_sequence.cpp: tuples and lists as run-time values ----
-    /// Builds the static tuple or list `v` (the value of `e`) as one run-time value.
+    // ---- lower_sequence.cpp: tuples, lists and dicts as run-time values ----
+    /// Builds the static tuple, list or dict `v` (the value of `e`) as one run-time value.
     Val materialize(const Val& v, const Expr& e);
-    /// seq[index] of a value known only at run time.
-    Val runtime_item(model::Reg seq, model::Reg index, const Expr& e);
+    /// seq[index] of a value known only at run time; with `iteration`, the index-th item a loop
+    /// over it visits (a dict's index-th key).
+    Val runtime_item(model::Reg seq, model::Reg index, const Expr& e, bool iteration = false);
+    /// `d.get(key)`, `d.get(key, default)` of a value known only at run time (a dict then).
+    Val runtime_dict_get(const Val& d, const Expr& e);
+    /// The run-time list a for loop over `d.keys()`, `d.values()` or `d.items()` visits, for a
+    /// d known only at run time; nullopt when `it` is not such a call.
+    std::optional<Val> runtime_dict_view(const Expr& it);
     /// `a, b = v` for a value known only at run time (checked then).
     void runtime_unpack(const Expr& target, const Val& v);
     /// The head of a loop over the items a run-time value holds: `item` is the next one, `exit`

@@ -179,6 +179,37 @@ std::uint32_t Exec::view(std::uint32_t p, std::uint32_t obj) {
 
 namespace {
 
+bool save(const Exec& x, Value v, PickleSize& p);
+
+// The C pickler's save_dict and batch_dict_exact: EMPTY_DICT and MEMOIZE; one item is followed
+// by SETITEM; more go in batches of up to 1000 between MARK and SETITEMS, and a dict of a
+// multiple of 1000 items ends with an empty batch (the loop runs again after a full one).
+bool save_dict(const Exec& x, const SeqContent& c, PickleSize& p) {
+    constexpr std::size_t kBatch = 1000;
+    const std::size_t n = c.length();
+    const auto save_item = [&](std::size_t i) {
+        return save(x, Value::from_bits(c.items[2 * i]), p) &&
+               save(x, Value::from_bits(c.items[2 * i + 1]), p);
+    };
+    p.opcodes(2); // EMPTY_DICT, MEMOIZE
+    if (n == 0) return true;
+    if (n == 1) {
+        if (!save_item(0)) return false;
+        p.opcodes(1); // SETITEM
+        return true;
+    }
+    std::size_t i = 0;
+    std::size_t in_batch = 0;
+    do {
+        p.opcodes(1); // MARK
+        for (in_batch = 0; in_batch < kBatch && i < n; ++in_batch, ++i) {
+            if (!save_item(i)) return false;
+        }
+        p.opcodes(1); // SETITEMS
+    } while (in_batch == kBatch);
+    return true;
+}
+
 // Adds the opcodes that pickling v writes; false when v cannot be pickled.
 bool save(const Exec& x, Value v, PickleSize& p) {
     p.begin_object();
@@ -207,18 +238,19 @@ bool save(const Exec& x, Value v, PickleSize& p) {
         return true;
     case Value::Tag::sequence: {
         const SeqContent& c = x.sequences->content(v.as_sequence());
+        if (c.is_dict()) return save_dict(x, c, p);
         const std::size_t n = c.items.size();
-        if (!c.is_list && n == 0) {
+        if (c.is_tuple() && n == 0) {
             p.opcodes(1); // EMPTY_TUPLE, not memoized
             return true;
         }
-        if (c.is_list) p.opcodes(2);                 // EMPTY_LIST, MEMOIZE
-        if (c.is_list ? n > 1 : n > 3) p.opcodes(1); // MARK
+        if (c.is_list()) p.opcodes(2);                 // EMPTY_LIST, MEMOIZE
+        if (c.is_list() ? n > 1 : n > 3) p.opcodes(1); // MARK
         for (const std::uint32_t item : c.items) {
             if (!save(x, Value::from_bits(item), p)) return false;
         }
         // tuples: TUPLE1..3 or TUPLE, then MEMOIZE; lists: APPEND or APPENDS (none when empty)
-        p.opcodes(c.is_list ? (n > 0 ? 1 : 0) : 2);
+        p.opcodes(c.is_list() ? (n > 0 ? 1 : 0) : 2);
         return true;
     }
     case Value::Tag::absent:

@@ -49,11 +49,13 @@ Operands operands(const Instr& in) {
     case Op::barrier_wait:
     case Op::percent_args:
     case Op::seq_sorted:
+    case Op::dict_view:
         return {{in.a}, {in.dst}};
     case Op::binary:
     case Op::seq_get:
         return {{in.a, in.b}, {in.dst}};
     case Op::str_method:
+    case Op::dict_get:
         return {{in.a, in.b, in.c}, {in.dst}};
     case Op::event_new:
     case Op::file_open:

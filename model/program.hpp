@@ -74,6 +74,16 @@ constexpr std::int32_t pipe_imm(bool duplex, TextId second_name) {
     return static_cast<std::int32_t>((second_name << 1) | (duplex ? 1u : 0u));
 }
 
+/// seq_get's imm for the items of an iteration (`for k in v`, unpacking): by position, a
+/// dict's keys; any other imm subscripts (`v[b]`: a dict by key).
+inline constexpr std::int32_t kSeqGetIteration = 1;
+
+/// What a tuple, list or dict built at run time is (make_seq's imm, model/sequences.hpp).
+enum class SeqKind : std::uint8_t { tuple, list, dict };
+
+/// dict_view's imm: which of a dict's views a for loop iterates.
+enum class DictView : std::uint8_t { keys, values, items };
+
 struct Instr {
     Op op = Op::nop;
     Wait wait = Wait::forever;

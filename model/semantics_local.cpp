@@ -257,6 +257,8 @@ void exec_local(Exec& x, const Instr& in) {
     case Op::str_method:
     case Op::make_seq:
     case Op::seq_get:
+    case Op::dict_get:
+    case Op::dict_view:
     case Op::seq_unpack:
     case Op::seq_sorted:
     case Op::percent_args: {

@@ -1,6 +1,9 @@
 #include "model/semantics_sequence.hpp"
 
-/// Tuples and lists built at run time. The state holds interned ids (SequenceTable), so a
+#include <algorithm>
+#include <optional>
+
+/// Tuples, lists and dicts built at run time. The state holds interned ids (SequenceTable), so a
 /// tuple put on a queue costs one word wherever it travels, and its pickled size (what decides
 /// whether the feeder blocks on the pipe) is computed from its items.
 namespace mpcheck::model::detail {
@@ -11,12 +14,44 @@ bool is_sequence(Value v) {
     return v.tag() == Value::Tag::sequence;
 }
 
+bool is_dict(const Exec& x, Value v) {
+    return is_sequence(v) && x.sequences->content(v.as_sequence()).is_dict();
+}
+
+// Whether v can be a dict key: not a list or dict, nor a tuple holding one (TypeError:
+// unhashable type).
+bool hashable(const Exec& x, Value v) {
+    if (!is_sequence(v)) return true;
+    const SeqContent& c = x.sequences->content(v.as_sequence());
+    if (!c.is_tuple()) return false;
+    return std::all_of(c.items.begin(), c.items.end(),
+                       [&](std::uint32_t item) { return hashable(x, Value::from_bits(item)); });
+}
+
+// Where key is among dict c's keys (as Python compares them: 1 == True), or nullopt.
+std::optional<std::size_t> find_key(const Exec& x, const SeqContent& c, Value key) {
+    for (std::size_t i = 0; i < c.length(); ++i) {
+        if (python_equal(x, Value::from_bits(c.items[2 * i]), key)) return i;
+    }
+    return std::nullopt;
+}
+
 ValueOutcome make_sequence(Exec& x, const Instr& in) {
     SeqContent c;
-    c.is_list = in.imm != 0;
+    c.kind = static_cast<SeqKind>(in.imm);
     for (Reg r = 0; r < in.b; ++r)
         c.items.push_back(x.reg(static_cast<Reg>(in.a + r)).bits());
     return set_sequence(x, in.dst, c);
+}
+
+// d[key]: KeyError when absent, TypeError for an unhashable key.
+ValueOutcome dict_item(Exec& x, const Instr& in, const SeqContent& c) {
+    const Value key = x.reg(in.b);
+    if (!hashable(x, key)) return raise(x, ExcType::type_error);
+    const auto i = find_key(x, c, key);
+    if (!i) return raise(x, ExcType::key_error);
+    x.set_reg(in.dst, Value::from_bits(c.items[2 * *i + 1]));
+    return ValueOutcome::done;
 }
 
 ValueOutcome item(Exec& x, const Instr& in) {
@@ -26,13 +61,32 @@ ValueOutcome item(Exec& x, const Instr& in) {
         const ValueOutcome o = string_item(x, in);
         return o == ValueOutcome::not_handled ? raise(x, ExcType::type_error) : o;
     }
+    const SeqContent& c = x.sequences->content(seq.as_sequence());
+    const bool iterating = in.imm == kSeqGetIteration;
+    if (c.is_dict() && !iterating) return dict_item(x, in, c);
     const Value index = x.reg(in.b);
     if (!index.is_number()) return raise(x, ExcType::type_error);
-    const SeqContent& c = x.sequences->content(seq.as_sequence());
-    const auto n = static_cast<std::int64_t>(c.items.size());
+    const auto n = static_cast<std::int64_t>(c.length());
     const std::int64_t k = index.as_number() < 0 ? n + index.as_number() : index.as_number();
     if (k < 0 || k >= n) return raise(x, ExcType::index_error);
-    x.set_reg(in.dst, Value::from_bits(c.items[static_cast<std::size_t>(k)]));
+    x.set_reg(in.dst, Value::from_bits(c.iteration_item(static_cast<std::size_t>(k))));
+    return ValueOutcome::done;
+}
+
+// d.get(key, default): the value or the default; AttributeError on anything else the model
+// knows, a model limit on a multiprocessing object (its get() is another method).
+ValueOutcome dict_get(Exec& x, const Instr& in) {
+    const Value d = x.reg(in.a);
+    if (d.tag() == Value::Tag::object) {
+        value_limit(x, in.dst, "get(key) on a value that may be a queue");
+        return ValueOutcome::done;
+    }
+    if (!is_dict(x, d)) return raise(x, ExcType::attribute_error);
+    const Value key = x.reg(in.b);
+    if (!hashable(x, key)) return raise(x, ExcType::type_error);
+    const SeqContent& c = x.sequences->content(d.as_sequence());
+    const auto i = find_key(x, c, key);
+    x.set_reg(in.dst, i ? Value::from_bits(c.items[2 * *i + 1]) : x.reg(in.c));
     return ValueOutcome::done;
 }
 
@@ -42,7 +96,7 @@ ValueOutcome check_unpack(Exec& x, const Instr& in) {
     const Value v = x.reg(in.a);
     std::uint64_t n = 0;
     if (is_sequence(v)) {
-        n = x.sequences->content(v.as_sequence()).items.size();
+        n = x.sequences->content(v.as_sequence()).length();
     } else if (v.tag() == Value::Tag::str || v.tag() == Value::Tag::bytes) {
         n = x.text_size(v, false);
     } else {
@@ -56,9 +110,10 @@ ValueOutcome check_unpack(Exec& x, const Instr& in) {
 // one value ("not enough arguments for format string", "not all arguments converted": TypeError).
 ValueOutcome percent_operand(Exec& x, const Instr& in) {
     const Value v = x.reg(in.a);
-    const bool tuple = is_sequence(v) && !x.sequences->content(v.as_sequence()).is_list;
+    const bool tuple = is_sequence(v) && x.sequences->content(v.as_sequence()).is_tuple();
     if (!tuple) {
-        if (in.imm != 1) return raise(x, ExcType::type_error);
+        // A dict is a mapping: its keys need not be used ('%s' % d formats it whole).
+        if (in.imm != 1 && !(in.imm == 0 && is_dict(x, v))) return raise(x, ExcType::type_error);
         x.set_reg(in.dst, v);
         return ValueOutcome::done;
     }
@@ -85,7 +140,17 @@ bool python_equal(const Exec& x, Value a, Value b) {
     if (is_sequence(a) && is_sequence(b) && a != b) {
         const SeqContent& l = x.sequences->content(a.as_sequence());
         const SeqContent& r = x.sequences->content(b.as_sequence());
-        if (l.is_list != r.is_list || l.items.size() != r.items.size()) return false;
+        if (l.kind != r.kind || l.items.size() != r.items.size()) return false;
+        if (l.is_dict()) {
+            // Equal keys with equal values, in any order.
+            for (std::size_t i = 0; i < l.length(); ++i) {
+                const auto j = find_key(x, r, Value::from_bits(l.items[2 * i]));
+                if (!j || !python_equal(x, Value::from_bits(l.items[2 * i + 1]),
+                                        Value::from_bits(r.items[2 * *j + 1])))
+                    return false;
+            }
+            return true;
+        }
         for (std::size_t i = 0; i < l.items.size(); ++i) {
             if (!python_equal(x, Value::from_bits(l.items[i]), Value::from_bits(r.items[i])))
                 return false;
@@ -106,7 +171,13 @@ ValueOutcome sorted_list(Exec& x, const Instr& in) {
     }
     if (!is_sequence(v)) return raise(x, ExcType::type_error);
     SeqContent c = x.sequences->content(v.as_sequence());
-    c.is_list = true;
+    if (c.is_dict()) { // sorted(d): its keys
+        SeqContent keys;
+        for (std::size_t i = 0; i < c.length(); ++i)
+            keys.items.push_back(c.iteration_item(i));
+        c = std::move(keys);
+    }
+    c.kind = SeqKind::list;
     if (c.items.size() < 2) return set_sequence(x, in.dst, c); // nothing is compared
     const Value first = Value::from_bits(c.items[0]);
     const bool numbers = first.is_number();
@@ -136,6 +207,44 @@ ValueOutcome sorted_list(Exec& x, const Instr& in) {
     return set_sequence(x, in.dst, c);
 }
 
+namespace {
+
+// The items a for loop over d.keys(), d.values() or d.items() visits, as a list (the front end
+// lets such a view be nothing but a loop's iterable, where a list behaves alike).
+ValueOutcome dict_view(Exec& x, const Instr& in) {
+    const Value d = x.reg(in.a);
+    if (d.tag() == Value::Tag::object) {
+        value_limit(x, in.dst, "keys(), values() or items() of a value that may be a queue");
+        return ValueOutcome::done;
+    }
+    if (!is_dict(x, d)) return raise(x, ExcType::attribute_error);
+    const SeqContent& c = x.sequences->content(d.as_sequence());
+    SeqContent list;
+    list.kind = SeqKind::list;
+    for (std::size_t i = 0; i < c.length(); ++i) {
+        const std::uint32_t key = c.items[2 * i];
+        const std::uint32_t value = c.items[2 * i + 1];
+        switch (static_cast<DictView>(in.imm)) {
+        case DictView::keys:
+            list.items.push_back(key);
+            break;
+        case DictView::values:
+            list.items.push_back(value);
+            break;
+        case DictView::items: {
+            const auto pair = x.sequences->intern(SeqContent{SeqKind::tuple, {key, value}});
+            if (!pair) // the table is full: set_sequence reports the model limit
+                return set_sequence(x, in.dst, SeqContent{SeqKind::tuple, {key, value}});
+            list.items.push_back(Value::sequence(*pair).bits());
+            break;
+        }
+        }
+    }
+    return set_sequence(x, in.dst, list);
+}
+
+} // namespace
+
 ValueOutcome exec_sequence_op(Exec& x, const Instr& in) {
     switch (in.op) {
     case Op::make_seq:
@@ -146,21 +255,32 @@ ValueOutcome exec_sequence_op(Exec& x, const Instr& in) {
         return check_unpack(x, in);
     case Op::seq_sorted:
         return sorted_list(x, in);
+    case Op::dict_get:
+        return dict_get(x, in);
+    case Op::dict_view:
+        return dict_view(x, in);
     case Op::percent_args:
         return percent_operand(x, in);
     case Op::len: {
         const Value v = x.reg(in.a);
         if (!is_sequence(v)) return ValueOutcome::not_handled;
-        const auto n = x.sequences->content(v.as_sequence()).items.size();
+        const auto n = x.sequences->content(v.as_sequence()).length();
         x.set_reg(in.dst, Value::integer(static_cast<std::int32_t>(n)));
         return ValueOutcome::done;
     }
     case Op::str_contains: {
         const Value hay = x.reg(in.a);
         if (!is_sequence(hay)) return ValueOutcome::not_handled;
+        const SeqContent& c = x.sequences->content(hay.as_sequence());
+        const Value needle = x.reg(in.b);
+        if (c.is_dict()) { // `key in d`
+            if (!hashable(x, needle)) return raise(x, ExcType::type_error);
+            x.set_reg(in.dst, Value::boolean(find_key(x, c, needle).has_value()));
+            return ValueOutcome::done;
+        }
         bool found = false;
-        for (const std::uint32_t it : x.sequences->content(hay.as_sequence()).items)
-            found = found || python_equal(x, Value::from_bits(it), x.reg(in.b));
+        for (const std::uint32_t it : c.items)
+            found = found || python_equal(x, Value::from_bits(it), needle);
         x.set_reg(in.dst, Value::boolean(found));
         return ValueOutcome::done;
     }
@@ -173,12 +293,14 @@ ValueOutcome sequence_binary(Exec& x, const Instr& in) {
     const Value l = x.reg(in.a);
     const Value r = x.reg(in.b);
     if (!is_sequence(l) && !is_sequence(r)) return ValueOutcome::not_handled;
+    // Dicts neither add, order nor repeat (TypeError); | (3.9's merge) is not an operator here.
+    if (is_dict(x, l) || is_dict(x, r)) return raise(x, ExcType::type_error);
     switch (static_cast<BinaryOp>(in.imm)) {
     case BinaryOp::add: {
         if (!is_sequence(l) || !is_sequence(r)) return raise(x, ExcType::type_error);
         const SeqContent& a = x.sequences->content(l.as_sequence());
         const SeqContent& b = x.sequences->content(r.as_sequence());
-        if (a.is_list != b.is_list) return raise(x, ExcType::type_error);
+        if (a.kind != b.kind) return raise(x, ExcType::type_error);
         SeqContent c = a;
         c.items.insert(c.items.end(), b.items.begin(), b.items.end());
         return set_sequence(x, in.dst, c);

@@ -59,18 +59,21 @@ void set_int(Exec& x, Reg dst, std::int64_t v) {
 
 std::optional<StrContent> repr_value(const Exec& x, Value v);
 
-// repr() of a tuple or list: the repr of each item, as Python writes it ("(1,)" for one item).
+// repr() of a tuple, list or dict: the repr of each item, as Python writes it ("(1,)" for one
+// item, "{'a': 1}" for a dict).
 std::optional<StrContent> sequence_repr(const Exec& x, Value v) {
     const SeqContent& c = x.sequences->content(v.as_sequence());
-    StrContent out = StrContent::of(c.is_list ? "[" : "(");
+    const char* const open = c.is_list() ? "[" : (c.is_dict() ? "{" : "(");
+    const char* const close = c.is_list() ? "]" : (c.is_dict() ? "}" : ")");
+    StrContent out = StrContent::of(open);
     for (std::size_t i = 0; i < c.items.size(); ++i) {
-        if (i > 0) out = concat(out, StrContent::of(", "));
+        if (i > 0) out = concat(out, StrContent::of(c.is_dict() && i % 2 == 1 ? ": " : ", "));
         const auto item = repr_value(x, Value::from_bits(c.items[i]));
         if (!item) return std::nullopt;
         out = concat(out, *item);
     }
-    if (!c.is_list && c.items.size() == 1) out = concat(out, StrContent::of(","));
-    return concat(out, StrContent::of(c.is_list ? "]" : ")"));
+    if (c.is_tuple() && c.items.size() == 1) out = concat(out, StrContent::of(","));
+    return concat(out, StrContent::of(close));
 }
 
 // str(v) for the values whose text the model knows.
@@ -286,7 +289,7 @@ ValueOutcome split_list(Exec& x, const Instr& in) {
     const auto parts = split(x, in, status);
     if (!parts) return status;
     SeqContent list;
-    list.is_list = true;
+    list.kind = SeqKind::list;
     const bool bytes = x.reg(in.a).tag() == Value::Tag::bytes;
     for (const std::string& part : *parts) {
         set_text(x, in.dst, StrContent::of(part, bytes));
