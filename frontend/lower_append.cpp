@@ -141,7 +141,11 @@ void Lowerer::runtime_append(const std::string& name, const Expr& call) {
     if (item.is_aggregate()) item = materialize(item, *call.args[1]);
     at(call.pos);
     const Reg one = fb().temp();
-    fb().emit({.op = model::Op::make_seq, .dst = one, .a = pass_args({item}), .b = 1, .imm = 1},
+    fb().emit({.op = model::Op::make_seq,
+               .dst = one,
+               .a = pass_args({item}),
+               .b = 1,
+               .imm = static_cast<std::int32_t>(model::SeqKind::list)},
               src(call.pos));
     const Reg grown = fb().temp();
     fb().binary(grown, load(name, call.pos).reg, model::BinaryOp::add, one);

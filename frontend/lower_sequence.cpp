@@ -1,8 +1,7 @@
 // Tuples, lists and dicts as run-time values: a static tuple, list or dict used where one value
 // is needed (`q.put((i, name))`, `q.put({"id": i})`) is built at run time; a value whose shape is
-// only known at run time
-// (`item = q.get()`) is unpacked, indexed and iterated by operations that check it then, with
-// the ValueError / TypeError / IndexError CPython would raise.
+// only known at run time (`item = q.get()`) is unpacked, indexed and iterated by operations that
+// check it then, with the ValueError / TypeError / IndexError / KeyError CPython would raise.
 #include "frontend/lowerer.hpp"
 
 namespace mpcheck::frontend {

@@ -188,8 +188,8 @@ bool save_dict(const Exec& x, const SeqContent& c, PickleSize& p) {
     constexpr std::size_t kBatch = 1000;
     const std::size_t n = c.length();
     const auto save_item = [&](std::size_t i) {
-        return save(x, Value::from_bits(c.items[2 * i]), p) &&
-               save(x, Value::from_bits(c.items[2 * i + 1]), p);
+        return save(x, Value::from_bits(c.iteration_item(i)), p) &&
+               save(x, Value::from_bits(c.dict_value(i)), p);
     };
     p.opcodes(2); // EMPTY_DICT, MEMOIZE
     if (n == 0) return true;

@@ -31,9 +31,26 @@ bool hashable(const Exec& x, Value v) {
 // Where key is among dict c's keys (as Python compares them: 1 == True), or nullopt.
 std::optional<std::size_t> find_key(const Exec& x, const SeqContent& c, Value key) {
     for (std::size_t i = 0; i < c.length(); ++i) {
-        if (python_equal(x, Value::from_bits(c.items[2 * i]), key)) return i;
+        if (python_equal(x, Value::from_bits(c.iteration_item(i)), key)) return i;
     }
     return std::nullopt;
+}
+
+// The dict that d.get(), d.keys(), d.values() or d.items() is called on (register a); nullptr,
+// with `status` set, for any other value: AttributeError for a value the model knows, a model
+// limit (`limit` says what) for a multiprocessing object, whose own get() this is not.
+const SeqContent* dict_receiver(Exec& x, const Instr& in, const char* limit, ValueOutcome& status) {
+    const Value d = x.reg(in.a);
+    if (d.tag() == Value::Tag::object) {
+        value_limit(x, in.dst, limit);
+        status = ValueOutcome::done;
+        return nullptr;
+    }
+    if (!is_dict(x, d)) {
+        status = raise(x, ExcType::attribute_error);
+        return nullptr;
+    }
+    return &x.sequences->content(d.as_sequence());
 }
 
 ValueOutcome make_sequence(Exec& x, const Instr& in) {
@@ -50,7 +67,7 @@ ValueOutcome dict_item(Exec& x, const Instr& in, const SeqContent& c) {
     if (!hashable(x, key)) return raise(x, ExcType::type_error);
     const auto i = find_key(x, c, key);
     if (!i) return raise(x, ExcType::key_error);
-    x.set_reg(in.dst, Value::from_bits(c.items[2 * *i + 1]));
+    x.set_reg(in.dst, Value::from_bits(c.dict_value(*i)));
     return ValueOutcome::done;
 }
 
@@ -73,20 +90,15 @@ ValueOutcome item(Exec& x, const Instr& in) {
     return ValueOutcome::done;
 }
 
-// d.get(key, default): the value or the default; AttributeError on anything else the model
-// knows, a model limit on a multiprocessing object (its get() is another method).
+// d.get(key, default): the value or the default.
 ValueOutcome dict_get(Exec& x, const Instr& in) {
-    const Value d = x.reg(in.a);
-    if (d.tag() == Value::Tag::object) {
-        value_limit(x, in.dst, "get(key) on a value that may be a queue");
-        return ValueOutcome::done;
-    }
-    if (!is_dict(x, d)) return raise(x, ExcType::attribute_error);
+    ValueOutcome status = ValueOutcome::done;
+    const SeqContent* c = dict_receiver(x, in, "get(key) on a value that may be a queue", status);
+    if (c == nullptr) return status;
     const Value key = x.reg(in.b);
     if (!hashable(x, key)) return raise(x, ExcType::type_error);
-    const SeqContent& c = x.sequences->content(d.as_sequence());
-    const auto i = find_key(x, c, key);
-    x.set_reg(in.dst, i ? Value::from_bits(c.items[2 * *i + 1]) : x.reg(in.c));
+    const auto i = find_key(x, *c, key);
+    x.set_reg(in.dst, i ? Value::from_bits(c->dict_value(*i)) : x.reg(in.c));
     return ValueOutcome::done;
 }
 
@@ -144,9 +156,9 @@ bool python_equal(const Exec& x, Value a, Value b) {
         if (l.is_dict()) {
             // Equal keys with equal values, in any order.
             for (std::size_t i = 0; i < l.length(); ++i) {
-                const auto j = find_key(x, r, Value::from_bits(l.items[2 * i]));
-                if (!j || !python_equal(x, Value::from_bits(l.items[2 * i + 1]),
-                                        Value::from_bits(r.items[2 * *j + 1])))
+                const auto j = find_key(x, r, Value::from_bits(l.iteration_item(i)));
+                if (!j || !python_equal(x, Value::from_bits(l.dict_value(i)),
+                                        Value::from_bits(r.dict_value(*j))))
                     return false;
             }
             return true;
@@ -212,18 +224,15 @@ namespace {
 // The items a for loop over d.keys(), d.values() or d.items() visits, as a list (the front end
 // lets such a view be nothing but a loop's iterable, where a list behaves alike).
 ValueOutcome dict_view(Exec& x, const Instr& in) {
-    const Value d = x.reg(in.a);
-    if (d.tag() == Value::Tag::object) {
-        value_limit(x, in.dst, "keys(), values() or items() of a value that may be a queue");
-        return ValueOutcome::done;
-    }
-    if (!is_dict(x, d)) return raise(x, ExcType::attribute_error);
-    const SeqContent& c = x.sequences->content(d.as_sequence());
+    ValueOutcome status = ValueOutcome::done;
+    const SeqContent* c =
+        dict_receiver(x, in, "keys(), values() or items() of a value that may be a queue", status);
+    if (c == nullptr) return status;
     SeqContent list;
     list.kind = SeqKind::list;
-    for (std::size_t i = 0; i < c.length(); ++i) {
-        const std::uint32_t key = c.items[2 * i];
-        const std::uint32_t value = c.items[2 * i + 1];
+    for (std::size_t i = 0; i < c->length(); ++i) {
+        const std::uint32_t key = c->iteration_item(i);
+        const std::uint32_t value = c->dict_value(i);
         switch (static_cast<DictView>(in.imm)) {
         case DictView::keys:
             list.items.push_back(key);

@@ -13,8 +13,8 @@ bool python_equal(const Exec& x, Value a, Value b);
 /// Interns `c` into dst; a model limit when the table is full.
 ValueOutcome set_sequence(Exec& x, Reg dst, const SeqContent& c);
 
-/// Executes make_seq, seq_get, dict_get, seq_unpack and percent_args, and len / `in` when the
-/// operand is a sequence; not_handled for anything else.
+/// Executes make_seq, seq_get, dict_get, dict_view, seq_unpack, seq_sorted and percent_args, and
+/// len / `in` when the operand is a sequence; not_handled for anything else.
 ValueOutcome exec_sequence_op(Exec& x, const Instr& in);
 
 /// `binary` when an operand is a sequence: + (concatenation) and the orderings (a model limit);

@@ -29,6 +29,8 @@ struct SeqContent {
     std::uint32_t iteration_item(std::size_t i) const {
         return is_dict() ? items[2 * i] : items[i];
     }
+    /// A dict's value for its i-th key, i < length().
+    std::uint32_t dict_value(std::size_t i) const { return items[2 * i + 1]; }
     friend auto operator<=>(const SeqContent&, const SeqContent&) = default;
 };
 
