@@ -368,7 +368,8 @@ void Lowerer::stmt(const Stmt& s) {
         return;
     case StmtKind::aug: {
         const Expr& t = *s.targets[0];
-        if (t.kind != ExprKind::name)
+        const bool shared_value = t.kind == ExprKind::attribute && t.text == "value";
+        if (t.kind != ExprKind::name && !shared_value)
             unsupported("augmented assignment to this target", t.pos.line, t.pos.column);
         static const std::map<std::string, BinaryOp> kOps = {{"+", BinaryOp::add},
                                                              {"-", BinaryOp::sub},
@@ -377,6 +378,20 @@ void Lowerer::stmt(const Stmt& s) {
                                                              {"%", BinaryOp::mod}};
         const auto it = kOps.find(s.text);
         if (it == kOps.end()) unsupported("operator '" + s.text + "='", s.pos.line, s.pos.column);
+        if (shared_value) {
+            // `v.value += n`: a read and a write, each under v's lock, and not one step (the
+            // lost update of an unlocked counter).
+            const Val obj = expr(*t.args[0]);
+            const Reg old = fb().temp();
+            at(s.pos);
+            emit({.op = Op::value_load, .dst = old, .a = obj.reg}, src(s.pos));
+            const Val right = expr(*s.value);
+            const Reg dst = fb().temp();
+            at(s.pos);
+            fb().binary(dst, old, it->second, right.reg);
+            emit({.op = Op::value_store, .a = obj.reg, .b = dst}, src(s.pos));
+            return;
+        }
         const Val left = load(t.text, t.pos);
         const Val right = expr(*s.value);
         const Reg dst = fb().temp();

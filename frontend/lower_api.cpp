@@ -141,6 +141,7 @@ Val Lowerer::constructor(const std::string& what, const Expr& e, std::string_vie
         emit({.op = Op::pipe_new, .dst = dst, .imm = model::pipe_imm(duplex, second_name)}, text);
         return Val{dst, Kind::conn};
     }
+    if (what == "Value" || what == "RawValue") return shared_value(what == "RawValue", e, text);
     if (what == "set_start_method" || what == "get_context") return context_call(what, e);
     if (what == "freeze_support") return Val{constant(Value::none())};
     if (what == "current_process")
@@ -209,9 +210,37 @@ Kind kind_from_method(const std::string& m) {
         return Kind::conn;
     if (m == "write" || m == "flush") return Kind::file;
     if (m == "abort") return Kind::barrier;
+    if (m == "get_lock") return Kind::shared_value;
     return Kind::unknown;
 }
 } // namespace
+
+Val Lowerer::shared_value(bool raw, const Expr& e, std::string_view text) {
+    const char* what = raw ? "RawValue" : "Value";
+    if (raw) {
+        check_args(e, 2, {});
+    } else {
+        check_args(e, 2, {"lock"});
+    }
+    const Expr* type = arg(e, 0, "");
+    if (type == nullptr)
+        unsupported(std::string(what) + "() without a typecode", e.pos.line, e.pos.column);
+    // Only C types whose wrap-around the model's integers (|n| < 2**27) never reach: ctypes
+    // wraps silently ('b' at 127 + 1 is -128), which the model does not compute.
+    if (type->kind != ExprKind::string || type->is_bytes || type->is_fstring ||
+        (type->text != "i" && type->text != "l" && type->text != "q"))
+        unsupported(std::string(what) +
+                        "() of a type other than the integer typecodes 'i', 'l' and 'q'",
+                    type->pos.line, type->pos.column);
+    const Expr* init = arg(e, 1, "");
+    const Reg value = init != nullptr ? expr(*init).reg : constant(Value::integer(0));
+    const Expr* lock = raw ? nullptr : arg(e, 2, "lock");
+    const Reg with_lock = lock != nullptr ? expr(*lock).reg : constant(Value::boolean(!raw));
+    const Reg dst = fb().temp();
+    at(e.pos);
+    emit({.op = Op::value_new, .dst = dst, .a = value, .b = with_lock}, text);
+    return Val{dst, Kind::shared_value};
+}
 
 Val Lowerer::method(const Val& obj, const std::string& name, const Expr& e, std::string_view text) {
     Kind k = obj.kind;
@@ -311,6 +340,19 @@ Val Lowerer::method(const Val& obj, const std::string& name, const Expr& e, std:
         }
         if (name == "abort") return no_args(Op::barrier_abort);
         break;
+    case Kind::shared_value:
+        // Synchronized's acquire/release are its lock's (a RawValue has neither: the model
+        // raises AttributeError).
+        if (name == "get_lock") {
+            no_args(Op::value_get_lock);
+            return Val{dst, Kind::lock};
+        }
+        if (name == "acquire") {
+            check_args(e, 2, {"block", "blocking", "timeout"});
+            return simple(Op::sem_acquire, wait_mode(e, 0, 1));
+        }
+        if (name == "release") return no_args(Op::sem_release);
+        break;
     case Kind::conn:
         if (name == "send" || name == "send_bytes") {
             check_args(e, 1, {});
@@ -369,6 +411,12 @@ Val Lowerer::attribute(const Expr& e, std::string_view text) {
     }
     if (obj.is_aggregate())
         unsupported("attribute '" + e.text + "' of a list or dict", e.pos.line, e.pos.column);
+    if (e.text == "value" && (obj.kind == Kind::shared_value || obj.kind == Kind::unknown)) {
+        const Reg dst = fb().temp();
+        at(e.pos);
+        emit({.op = Op::value_load, .dst = dst, .a = obj.reg}, text);
+        return Val{dst};
+    }
     if (e.text == "exitcode" && (obj.kind == Kind::process || obj.kind == Kind::unknown)) {
         const Reg dst = fb().temp();
         at(e.pos);

@@ -51,6 +51,13 @@ void Lowerer::assign(const Expr& target, const Expr& value_expr, const Stmt& s) 
         emit({.op = Op::process_set_daemon, .a = obj.reg, .b = v.reg}, text);
         return;
     }
+    if (target.kind == ExprKind::attribute && target.text == "value") {
+        const Val obj = expr(*target.args[0]);
+        const Val v = expr(value_expr);
+        at(s.pos);
+        emit({.op = Op::value_store, .a = obj.reg, .b = v.reg}, text);
+        return;
+    }
     if (target.kind == ExprKind::attribute)
         unsupported("assignment to an attribute outside __init__ (objects are modelled as "
                     "records fixed at construction)",
@@ -265,8 +272,10 @@ void Lowerer::with_stmt(const Stmt& s) {
         // A learning pass goes on through `with param:` whose kind a later pass knows (a Lock
         // handed down through a helper that starts the process).
         const bool learning = lenient_ && v.kind == Kind::unknown;
-        if (v.kind != Kind::lock && v.kind != Kind::condition && !learning)
-            unsupported("with statement on this object (only locks, conditions and open())",
+        if (v.kind != Kind::lock && v.kind != Kind::condition && v.kind != Kind::shared_value &&
+            !learning)
+            unsupported("with statement on this object (only locks, conditions, Values and "
+                        "open())",
                         ctx.pos.line, ctx.pos.column);
         at(s.pos);
         emit({.op = Op::sem_acquire, .dst = fb().temp(), .a = v.reg}, head);

@@ -26,10 +26,10 @@ bool is_dict_get(const Expr& call, const std::string& name) {
 
 std::uint32_t Lowerer::emit(model::Instr in, std::string_view text) {
     const std::uint32_t pc = fb().emit(in, text);
-    const bool creates = in.op == Op::queue_new || in.op == Op::sem_new ||
-                         in.op == Op::process_new || in.op == Op::cond_new ||
-                         in.op == Op::event_new || in.op == Op::file_open ||
-                         in.op == Op::barrier_new || in.op == Op::pipe_new;
+    const bool creates =
+        in.op == Op::queue_new || in.op == Op::sem_new || in.op == Op::process_new ||
+        in.op == Op::cond_new || in.op == Op::event_new || in.op == Op::file_open ||
+        in.op == Op::barrier_new || in.op == Op::pipe_new || in.op == Op::value_new;
     if (creates && !var_.empty()) b_.program().functions[scope_->id].code[pc].name = b_.text(var_);
     if (creates) b_.program().functions[scope_->id].code[pc].context = creation_context_;
     return pc;
@@ -250,10 +250,11 @@ Val Lowerer::print_call(const Expr& e, std::string_view text) {
         // calls, formatting, subscripts (IndexError, KeyError), operators (TypeError), and the
         // displays holding them. A list, dict or object is printed whole: no single value is
         // needed. Literals raise nothing; nor does an attribute here (and the text of some,
-        // such as pid, is not modelled).
+        // such as pid, is not modelled), but for a shared Value's `value`, which takes its lock
+        // and so waits while another process holds it.
         const Expr& a = *e.args[i];
-        const bool inert = a.kind == ExprKind::attribute || a.kind == ExprKind::integer ||
-                           a.kind == ExprKind::constant ||
+        const bool inert = (a.kind == ExprKind::attribute && a.text != "value") ||
+                           a.kind == ExprKind::integer || a.kind == ExprKind::constant ||
                            (a.kind == ExprKind::string && !a.is_fstring);
         if (!inert) value(a);
     }

@@ -30,6 +30,7 @@ enum class Kind : std::uint8_t {
     condition,
     event,
     barrier,
+    shared_value, ///< multiprocessing.Value / RawValue
     conn,
     file,
     context,  ///< multiprocessing module or a context from get_context()
@@ -337,6 +338,8 @@ private:
     std::uint8_t context_of(const Expr& callee) const;
     /// set_start_method(...) and get_context(...).
     Val context_call(const std::string& what, const Expr& e);
+    /// Value(typecode, init=0, lock=True) or RawValue(typecode, init=0) of an integer type.
+    Val shared_value(bool raw, const Expr& e, std::string_view text);
     std::string module_of(const Expr& e) const;
 
     const Module& module_;

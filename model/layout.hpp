@@ -133,6 +133,15 @@ inline constexpr std::uint32_t kCount = 7; ///< parties inside wait()
 inline constexpr std::uint32_t kSize = 8;
 } // namespace barrier
 
+/// Value / RawValue (sharedctypes.py): one C integer in shared memory and, unless lock=False,
+/// the lock its `value` property takes for each read and each write.
+namespace shared_value {
+inline constexpr std::uint32_t kLock =
+    4; ///< its lock object (Lock, RLock, ..., Condition), or kNone
+inline constexpr std::uint32_t kValue = 5; ///< the integer, as Value bits
+inline constexpr std::uint32_t kSize = 6;
+} // namespace shared_value
+
 /// Queue / JoinableQueue / SimpleQueue shared part (spec §4.1, §5); a channel follows.
 namespace queue {
 inline constexpr std::uint32_t kQueueKind = 4;
@@ -168,7 +177,8 @@ inline constexpr std::uint32_t kPages = 5;        ///< os.pipe: pages in use
 inline constexpr std::uint32_t kFrontOffset = 6;  ///< os.pipe: consumed bytes of the first page
 inline constexpr std::uint32_t kHeader = 7;       ///< page ends (one per page), then messages
 
-inline constexpr std::uint32_t kCorrupt = 1u << 0; ///< misaligned by a killed reader/writer
+inline constexpr std::uint32_t kCorrupt =
+    1u << 0; ///< misaligned: interleaved writers, split readers, a reader killed mid-message
 /// socket: data came in on the writing end while its charge was below the budget, which wakes a
 /// writer asleep for room there (sock_def_readable shares the wait queue)
 inline constexpr std::uint32_t kWriterWoken = 1u << 1;

@@ -50,9 +50,12 @@ Operands operands(const Instr& in) {
     case Op::percent_args:
     case Op::seq_sorted:
     case Op::dict_view:
+    case Op::value_load:
+    case Op::value_get_lock:
         return {{in.a}, {in.dst}};
     case Op::binary:
     case Op::seq_get:
+    case Op::value_new:
         return {{in.a, in.b}, {in.dst}};
     case Op::str_method:
     case Op::dict_get:
@@ -72,6 +75,7 @@ Operands operands(const Instr& in) {
     case Op::seq_unpack:
         return {{in.a}, {}};
     case Op::process_set_name:
+    case Op::value_store:
         return {{in.a, in.b}, {}};
     case Op::call:
     case Op::make_seq:

@@ -90,6 +90,11 @@ Outcome exec_visible(Exec& x) {
     case Op::barrier_wait:
     case Op::barrier_abort:
         return detail::exec_barrier_op(x);
+    case Op::value_new:
+    case Op::value_load:
+    case Op::value_store:
+    case Op::value_get_lock:
+        return detail::exec_shared_op(x);
     case Op::pipe_new:
     case Op::conn_send:
     case Op::conn_recv:
@@ -371,6 +376,20 @@ std::string send_step_note(detail::Exec& x) {
            " bytes written)";
 }
 
+// What a read or write of a shared Value's integer saw (`v.value += 1` is both, one step each:
+// the trace of a lost update shows both readers read the same value).
+std::string value_step_note(const detail::Exec& x, const Instr& in) {
+    const Value v = x.reg(in.a);
+    if (v.tag() != Value::Tag::object || x.kind_of(v.as_object()) != ObjKind::shared_value)
+        return "";
+    const Value n = in.op == Op::value_load
+                        ? Value::from_bits(x.oword(v.as_object(), layout::shared_value::kValue))
+                        : x.reg(in.b);
+    if (!n.is_number()) return "";
+    return (in.op == Op::value_load ? " (reads " : " (writes ") + std::to_string(n.as_number()) +
+           ")";
+}
+
 } // namespace
 
 StepInfo Model::describe(const State& state, const Action& action) const {
@@ -444,6 +463,7 @@ StepInfo Model::describe(const State& state, const Action& action) const {
     info.action = in.text != kNoText ? std::string(program_.text(in.text)) : op_name(in.op);
     if (in.wait == Wait::timeout && action.alt == 1) info.action += " times out";
     if (in.op == Op::conn_send) info.action += send_step_note(x);
+    if (in.op == Op::value_load || in.op == Op::value_store) info.action += value_step_note(x, in);
     if (in.op == Op::choose) info.action += action.alt == 1 ? " -> True" : " -> False";
     // A return taken as a step of its own (it drops what another process can see die).
     if (in.op == Op::ret) {

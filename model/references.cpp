@@ -15,7 +15,7 @@ namespace lo = layout::obj;
 namespace {
 
 // Calls f(part) for each object that `obj` holds a reference to: a Condition's lock, the
-// Condition inside an Event, a Barrier or a JoinableQueue.
+// Condition inside an Event, a Barrier or a JoinableQueue, the lock of a Value.
 template <typename F> void for_each_part(const Exec& x, std::uint32_t obj, F&& f) {
     switch (x.kind_of(obj)) {
     case ObjKind::cond:
@@ -26,6 +26,10 @@ template <typename F> void for_each_part(const Exec& x, std::uint32_t obj, F&& f
         break;
     case ObjKind::barrier:
         f(x.oword(obj, layout::barrier::kCond));
+        break;
+    case ObjKind::shared_value:
+        if (x.oword(obj, layout::shared_value::kLock) != State::kNone)
+            f(x.oword(obj, layout::shared_value::kLock));
         break;
     case ObjKind::queue:
         if (x.oword(obj, layout::queue::kQueueKind) ==

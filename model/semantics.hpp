@@ -63,6 +63,9 @@ Outcome exec_sync_op(Exec& x);
 // ---- Barrier (semantics_barrier.cpp) ----------------------------------------------------
 Outcome exec_barrier_op(Exec& x);
 
+// ---- Value / RawValue (semantics_shared.cpp) --------------------------------------------
+Outcome exec_shared_op(Exec& x);
+
 // ---- Pipe / Connection (semantics_conn.cpp) ----------------------------------------------
 Outcome exec_conn_op(Exec& x);
 /// The channel the acting process's Connection.recv() is reading, unless the message there is

@@ -15,7 +15,8 @@
 ///
 /// Connections take no lock (connection.py): two writers on one end can interleave the bytes
 /// of large messages, and two readers can split one message between them. The model marks
-/// the channel corrupt when that happens (a misaligned stream no reader can parse again).
+/// the channel corrupt when that happens (a misaligned stream) and reports broken-queue; what
+/// a reader then parses depends on bytes the model does not keep, so that is a model limit.
 namespace mpcheck::model::detail {
 
 namespace lcn = layout::conn;
@@ -46,6 +47,14 @@ bool open_anywhere(const Exec& x, std::uint32_t c) {
 std::uint32_t peer(const Exec& x, std::uint32_t c) {
     return x.oword(c, lcn::kPeer);
 }
+
+// What a reader makes of a stream whose message boundaries are lost depends on the bytes
+// themselves, which the model abstracts away (CPython: a UnicodeDecodeError, an
+// UnpicklingError, EOFError from an empty payload, a wrong value, or a wait for a length read
+// from the middle of a payload). The search does not go on past such a step.
+constexpr const char* kGarbledStream =
+    "a reader of a stream that lost its message boundaries (what it parses depends on the "
+    "bytes)";
 
 Outcome finish(Exec& x) {
     x.advance();
@@ -144,6 +153,7 @@ Outcome conn_send(Exec& x, const Instr& in) {
             channel::mark_corrupt(channel_of(x, reader));
             x.fact(FactKind::broken_queue,
                    "send() interleaved its bytes with another writer's unfinished message", c);
+            x.fact(FactKind::model_limit, kGarbledStream, c);
         }
     } else if (!channel::write_some(ch, sizer(x))) {
         return Outcome::blocked;
@@ -172,12 +182,12 @@ Outcome conn_recv(Exec& x, const Instr& in) {
     const std::uint32_t at = channel_at(x, c);
     // EOF only when every descriptor of the writing end is closed, in every process (§3.2).
     const bool eof = !open_anywhere(x, peer(x, c));
-    if (channel::corrupt(x.s, at)) {
-        // A misaligned stream: the reader takes payload bytes for a length header and waits
-        // for a message that never completes -- forever while a writer descriptor is open,
-        // and until EOF inside that bogus message otherwise.
-        if (!eof) return Outcome::blocked;
-        return x.raise(ExcType::os_error);
+    if (channel::corrupt(x.s, at) && channel::readable_bytes(x.s, at, sizer(x)) > 0) {
+        // A misaligned stream: the reader takes payload bytes for a length header (a huge or
+        // negative one), or unpickles a message with other bytes inside it (any exception, or
+        // a wrong value). With no byte to read it blocks or meets EOF like any reader.
+        x.fact(FactKind::model_limit, kGarbledStream, c);
+        return Outcome::stay;
     }
     if (channel::head_available(x.s, at, sizer(x)) == 0) {
         if (!eof) return Outcome::blocked;
@@ -193,6 +203,7 @@ Outcome conn_recv(Exec& x, const Instr& in) {
         channel::mark_corrupt(channel_of(x, c));
         x.fact(FactKind::broken_queue,
                "recv() read the rest of a message another reader had started", c);
+        x.fact(FactKind::model_limit, kGarbledStream, c);
         x.set_phase(1);
         return Outcome::stay;
     }

@@ -47,6 +47,16 @@ std::uint32_t lock_arg(Exec& x, Reg r) {
         const std::uint32_t o = v.as_object();
         if (x.kind_of(o) == ObjKind::sem) return o;
         if (x.kind_of(o) == ObjKind::cond) return x.oword(o, lc::kLock);
+        // Synchronized.acquire/release/__enter__/__exit__ are its lock's (a Condition's:
+        // that condition's lock); a RawValue has none (AttributeError below).
+        if (x.kind_of(o) == ObjKind::shared_value) {
+            std::uint32_t lock = x.oword(o, layout::shared_value::kLock);
+            if (lock != State::kNone && x.kind_of(lock) == ObjKind::cond)
+                lock = x.oword(lock, lc::kLock);
+            if (lock != State::kNone) return lock;
+            x.raise(ExcType::attribute_error);
+            return State::kNone;
+        }
     }
     x.raise(v.is_none() ? ExcType::attribute_error : ExcType::type_error);
     return State::kNone;

@@ -10,7 +10,17 @@ namespace mpcheck::model {
 struct Program;
 
 /// Kinds of object records (multiprocessing objects shared between processes).
-enum class ObjKind : std::uint32_t { process_handle, queue, sem, cond, event, conn, file, barrier };
+enum class ObjKind : std::uint32_t {
+    process_handle,
+    queue,
+    sem,
+    cond,
+    event,
+    conn,
+    file,
+    barrier,
+    shared_value, ///< multiprocessing.Value / RawValue of an integer type
+};
 
 /// Status of an OS process (spec §1.4-§1.7).
 enum class ProcStatus : std::uint32_t { not_started, running, exiting, exited, killed };
