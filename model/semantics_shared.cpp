@@ -25,6 +25,16 @@ Outcome finish(Exec& x, const Instr& in, Value result) {
     return Outcome::done;
 }
 
+// The Value behind register r. Anything else has no `value` or `get_lock` (an int, None, a
+// Queue: AttributeError, where object_arg would raise TypeError for a wrong object).
+std::uint32_t value_arg(Exec& x, Reg r) {
+    const Value v = x.reg(r);
+    if (v.tag() == Value::Tag::object && x.kind_of(v.as_object()) == ObjKind::shared_value)
+        return v.as_object();
+    x.raise(ExcType::attribute_error);
+    return State::kNone;
+}
+
 // ctypes stores a bool as the int it equals.
 Value as_stored(Value v) {
     return Value::integer(v.as_number());
@@ -67,14 +77,14 @@ bool lock_lets_through(const Exec& x, std::uint32_t value) {
 }
 
 Outcome value_load(Exec& x, const Instr& in) {
-    const std::uint32_t v = x.object_arg(in.a, ObjKind::shared_value);
+    const std::uint32_t v = value_arg(x, in.a);
     if (v == State::kNone) return Outcome::raised;
     if (!lock_lets_through(x, v)) return Outcome::blocked;
     return finish(x, in, Value::from_bits(x.oword(v, lv::kValue)));
 }
 
 Outcome value_store(Exec& x, const Instr& in) {
-    const std::uint32_t v = x.object_arg(in.a, ObjKind::shared_value);
+    const std::uint32_t v = value_arg(x, in.a);
     if (v == State::kNone) return Outcome::raised;
     if (!lock_lets_through(x, v)) return Outcome::blocked;
     const Value item = x.reg(in.b);
@@ -87,7 +97,7 @@ Outcome value_store(Exec& x, const Instr& in) {
 
 // Synchronized.get_lock(); a RawValue (a plain c_int) has no such method.
 Outcome value_get_lock(Exec& x, const Instr& in) {
-    const std::uint32_t v = x.object_arg(in.a, ObjKind::shared_value);
+    const std::uint32_t v = value_arg(x, in.a);
     if (v == State::kNone) return Outcome::raised;
     const std::uint32_t lock = x.oword(v, lv::kLock);
     if (lock == State::kNone) return x.raise(ExcType::attribute_error);

@@ -64,6 +64,16 @@ if __name__ == '__main__':
     counter.get_lock()
 )");
     EXPECT_TRUE(raises(r, "AttributeError"));
+    // So has anything else that a `.value` of unknown kind meets at run time.
+    EXPECT_TRUE(raises(check(R"(import multiprocessing as mp
+
+def f(x):
+    return x.value
+
+if __name__ == '__main__':
+    f(5)
+)"),
+                       "AttributeError"));
 }
 
 // A holder killed inside `with v.get_lock():` leaves the lock taken: every later read of
