@@ -295,6 +295,15 @@ Val Lowerer::method(const Val& obj, const std::string& name, const Expr& e, std:
             return no_args(Op::queue_task_done);
         if (name == "join" && k == Kind::joinable_queue) return no_args(Op::queue_join);
         break;
+    case Kind::shared_value:
+        if (name == "get_lock") {
+            no_args(Op::value_get_lock);
+            return Val{dst, Kind::lock};
+        }
+        // Synchronized's acquire/release are its lock's, as below (a RawValue has neither:
+        // the model raises AttributeError).
+        if (name != "acquire" && name != "release") break;
+        [[fallthrough]];
     case Kind::lock:
     case Kind::condition:
         if (name == "acquire") {
@@ -339,19 +348,6 @@ Val Lowerer::method(const Val& obj, const std::string& name, const Expr& e, std:
             return simple(Op::barrier_wait, wait_mode(e, kNone, 0));
         }
         if (name == "abort") return no_args(Op::barrier_abort);
-        break;
-    case Kind::shared_value:
-        // Synchronized's acquire/release are its lock's (a RawValue has neither: the model
-        // raises AttributeError).
-        if (name == "get_lock") {
-            no_args(Op::value_get_lock);
-            return Val{dst, Kind::lock};
-        }
-        if (name == "acquire") {
-            check_args(e, 2, {"block", "blocking", "timeout"});
-            return simple(Op::sem_acquire, wait_mode(e, 0, 1));
-        }
-        if (name == "release") return no_args(Op::sem_release);
         break;
     case Kind::conn:
         if (name == "send" || name == "send_bytes") {

@@ -157,6 +157,21 @@ void drain_wait_sem(Exec& x, std::uint32_t c) {
     x.set_oword(c, lc::kWaitSem, 0);
 }
 
+std::uint32_t semaphore_of(const Exec& x, std::uint32_t obj) {
+    switch (x.kind_of(obj)) {
+    case ObjKind::sem:
+        return obj;
+    case ObjKind::cond:
+        return x.oword(obj, lc::kLock);
+    case ObjKind::shared_value: {
+        const std::uint32_t lock = x.oword(obj, layout::shared_value::kLock);
+        return lock == State::kNone ? State::kNone : semaphore_of(x, lock);
+    }
+    default:
+        return State::kNone;
+    }
+}
+
 std::uint32_t new_rlock(Exec& x) {
     const std::uint32_t lock = x.new_object(ObjKind::sem, ls::kSize);
     x.set_oword(lock, ls::kSemKind, static_cast<std::uint32_t>(SemKind::rlock));

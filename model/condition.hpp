@@ -27,6 +27,11 @@ std::uint32_t release_fully(Exec& x, std::uint32_t sem);
 /// (block=False, or the timeout expired); false with `blocked` set when the actor must wait.
 bool gives_up(Exec& x, Wait wait, bool enabled, bool& blocked);
 
+/// The semaphore that acquire()/release() of object `obj` work on: a Lock, RLock, Semaphore or
+/// BoundedSemaphore itself, a Condition's lock (synchronize.py: Condition._make_methods), a
+/// Value's lock (sharedctypes.py: Synchronized delegates to it, a Condition's being that
+/// condition's lock); kNone for anything else, a RawValue included.
+std::uint32_t semaphore_of(const Exec& x, std::uint32_t obj);
 /// A new RLock object (Condition's default lock).
 std::uint32_t new_rlock(Exec& x);
 /// A new Condition object over `lock`.

@@ -69,9 +69,8 @@ Outcome value_new(Exec& x, const Instr& in) {
 // acquire() would not wait (a free unit, or an RLock this process already holds: it re-enters),
 // and leaves the lock as it found it.
 bool lock_lets_through(const Exec& x, std::uint32_t value) {
-    std::uint32_t lock = x.oword(value, lv::kLock);
+    const std::uint32_t lock = condition::semaphore_of(x, value);
     if (lock == State::kNone) return true;
-    if (x.kind_of(lock) == ObjKind::cond) lock = x.oword(lock, layout::cond::kLock);
     if (x.oword(lock, ls::kValue) > 0) return true;
     return condition::sem_kind(x, lock) == SemKind::rlock && condition::is_mine(x, lock);
 }

@@ -38,27 +38,18 @@ constexpr std::uint32_t kSemValueMax = 0x7fffffffu;
 constexpr std::uint32_t kNotified = 1u << 31;
 constexpr std::uint32_t kCountMask = kNotified - 1;
 
-// The semaphore object behind register r: a Lock/RLock/Semaphore/BoundedSemaphore, or the lock
-// of a Condition (Condition.acquire/release/__enter__/__exit__ are its lock's methods,
-// synchronize.py: Condition._make_methods). Raises and returns kNone for anything else.
+// The semaphore object behind register r (semaphore_of: also a Condition's or a Value's lock).
+// Raises and returns kNone for anything else: AttributeError for None and for a RawValue (a
+// plain c_int has no acquire), TypeError otherwise.
 std::uint32_t lock_arg(Exec& x, Reg r) {
     const Value v = x.reg(r);
-    if (v.tag() == Value::Tag::object) {
-        const std::uint32_t o = v.as_object();
-        if (x.kind_of(o) == ObjKind::sem) return o;
-        if (x.kind_of(o) == ObjKind::cond) return x.oword(o, lc::kLock);
-        // Synchronized.acquire/release/__enter__/__exit__ are its lock's (a Condition's:
-        // that condition's lock); a RawValue has none (AttributeError below).
-        if (x.kind_of(o) == ObjKind::shared_value) {
-            std::uint32_t lock = x.oword(o, layout::shared_value::kLock);
-            if (lock != State::kNone && x.kind_of(lock) == ObjKind::cond)
-                lock = x.oword(lock, lc::kLock);
-            if (lock != State::kNone) return lock;
-            x.raise(ExcType::attribute_error);
-            return State::kNone;
-        }
+    const bool object = v.tag() == Value::Tag::object;
+    if (object) {
+        if (const std::uint32_t sem = semaphore_of(x, v.as_object()); sem != State::kNone)
+            return sem;
     }
-    x.raise(v.is_none() ? ExcType::attribute_error : ExcType::type_error);
+    const bool raw_value = object && x.kind_of(v.as_object()) == ObjKind::shared_value;
+    x.raise(v.is_none() || raw_value ? ExcType::attribute_error : ExcType::type_error);
     return State::kNone;
 }
 
